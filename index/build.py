@@ -1,0 +1,112 @@
+"""Incremental (re)build: embed only new or changed articles, drop removed ones."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.articles import Article, load_articles, warn_skip
+from index.chunking import Chunk, chunk_article
+from index.embeddings import MiniLMEmbeddings
+from index.settings import Settings
+from index.store import Store
+
+Progress = Callable[[int, int], None]  # (chunks done, chunks to do)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    new: int
+    changed: int
+    removed: int
+    unchanged: int
+    chunks: int  # chunks embedded in this run
+    skipped: int  # files (or lines) that could not be read
+    seconds: float
+
+    def line(self) -> str:
+        return (
+            f"indexed: {self.new} new, {self.changed} changed, {self.removed} removed, "
+            f"{self.unchanged} unchanged articles ({self.chunks} chunks) in {self.seconds:.1f} s"
+        )
+
+
+def build(
+    paths: Iterable[str | Path],
+    settings: Settings | None = None,
+    *,
+    rebuild: bool = False,
+    embeddings: MiniLMEmbeddings | None = None,
+    progress: Progress | None = None,
+    on_skip=warn_skip,
+) -> BuildReport:
+    """Bring the index in line with the articles under `paths`."""
+    settings = settings or Settings()
+    embeddings = embeddings or MiniLMEmbeddings(threads=settings.threads)
+    started = time.perf_counter()
+    paths = [Path(p) for p in paths]
+
+    # 1. Load every readable article; remember files that failed so their articles are kept.
+    unreadable: set[str] = set()
+
+    def skip(path: str, reason: str) -> None:
+        unreadable.add(path)
+        on_skip(path, reason)
+
+    articles = load_articles(paths, on_skip=skip)
+
+    # 2. Compare with what the store holds.
+    store = Store.reset(settings) if rebuild else Store(settings, create=True)
+    indexed = store.indexed()
+    new = [a for a in articles if a.id not in indexed]
+    changed = [a for a in articles if a.id in indexed and indexed[a.id].digest != a.digest]
+    loaded = {a.id for a in articles}
+    removed = [
+        i.id for i in indexed.values()
+        if i.id not in loaded and _under(i.path, paths) and i.path not in unreadable
+    ]
+
+    # 3. Embed and write the new and changed articles, batch by batch.
+    todo = new + changed
+    work = [(a, chunk_article(a, settings.chunk_chars)) for a in todo]
+    total = sum(len(chunks) for _, chunks in work)
+    done = 0
+    for batch in _batches(work, settings.batch_chunks):
+        chunks = [c for _, cs in batch for c in cs]
+        vectors = embeddings.encode([c.text for c in chunks])
+        store.begin([a for a, _ in batch])
+        store.add_chunks(chunks, vectors)
+        store.commit([a for a, _ in batch])
+        done += len(chunks)
+        if progress:
+            progress(done, total)
+
+    # 4. Forget articles whose files are gone.
+    store.remove(removed)
+    return BuildReport(
+        new=len(new), changed=len(changed), removed=len(removed),
+        unchanged=len(articles) - len(todo), chunks=total, skipped=len(unreadable),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _under(path: str, roots: Sequence[Path]) -> bool:
+    file = Path(path)
+    return any(file == root.resolve() or root.resolve() in file.parents for root in roots)
+
+
+def _batches(
+    work: list[tuple[Article, list[Chunk]]], size: int
+) -> Iterator[list[tuple[Article, list[Chunk]]]]:
+    batch: list[tuple[Article, list[Chunk]]] = []
+    count = 0
+    for article, chunks in work:
+        batch.append((article, chunks))
+        count += len(chunks)
+        if count >= size:
+            yield batch
+            batch, count = [], 0
+    if batch:
+        yield batch

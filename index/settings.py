@@ -1,0 +1,42 @@
+"""The one settings object: defaults in code, overridable by NEWSQA_* variables and flags."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def go_offline() -> None:
+    """Forbid downloads and telemetry; called by every entry point before heavy imports."""
+    for name, value in OFFLINE_ENV.items():
+        os.environ.setdefault(name, value)
+
+
+class Settings(BaseSettings):
+    """Where the index lives and how questions are answered."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSQA_", frozen=True, extra="ignore")
+
+    articles: Path = Field(Path("seeds"), description="Default folder of article files.")
+    index_dir: Path = Field(Path(".newsqa/index"), description="Embedded Chroma directory.")
+    chroma_url: str | None = Field(None, description="Chroma server URL; overrides index_dir.")
+    collection: str = Field("newsqa", min_length=3)
+    chunk_chars: int = Field(600, ge=100, le=4000)
+    batch_chunks: int = Field(256, ge=1)
+    threads: int = Field(0, ge=0, description="Torch threads; 0 means one per core.")
+    k: int = Field(8, ge=1, le=50, description="Chunks read per question.")
+    max_question_chars: int = Field(2000, ge=1)
+    abstain_below: float = Field(0.45, description="Evidence score under which we abstain.")

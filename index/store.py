@@ -1,0 +1,225 @@
+"""The Chroma store: chunk vectors plus one record per article (embedded on disk or a server)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.articles import Article
+from index.chunking import Chunk
+from index.settings import Settings, go_offline
+
+
+class IndexUnavailable(Exception):
+    """The index is missing, unreadable or its server is down; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What the store remembers of an article: enough to skip it when it has not changed."""
+
+    id: str
+    path: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float
+
+
+def where(settings: Settings) -> str:
+    return settings.chroma_url or str(settings.index_dir)
+
+
+def _client(settings: Settings, create: bool):
+    go_offline()
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as e:
+            raise IndexUnavailable(
+                f"The Chroma server at {settings.chroma_url} is not answering ({_reason(e)}). "
+                "Start it (chroma run --path DIR) or unset NEWSQA_CHROMA_URL."
+            ) from e
+    path = Path(settings.index_dir)
+    if not create and not (path / "chroma.sqlite3").exists():
+        raise IndexUnavailable(f"There is no index at {path}. Run `newsqa index` to build it.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as e:
+        raise IndexUnavailable(
+            f"The index at {path} cannot be opened ({_reason(e)}). "
+            "Rebuild it with `newsqa index --rebuild`."
+        ) from e
+
+
+def _reason(e: Exception) -> str:
+    return str(e).strip().splitlines()[0][:200] if str(e).strip() else e.__class__.__name__
+
+
+class Store:
+    """Two collections: `<name>` holds chunk vectors; `<name>_articles` holds article texts,
+    so citations are verified against the article itself, in either deployment."""
+
+    def __init__(self, settings: Settings, create: bool = False):
+        self.settings = settings
+        self._client = client = _client(settings, create)
+        try:
+            if create:
+                make = client.get_or_create_collection
+            else:
+                make = client.get_collection
+            self.chunks = make(
+                settings.collection, embedding_function=None,
+                **({"configuration": {"hnsw": {"space": "cosine"}}} if create else {}),
+            )
+            self.articles = make(f"{settings.collection}_articles", embedding_function=None)
+        except Exception as e:
+            if e.__class__.__name__ == "NotFoundError":
+                raise IndexUnavailable(
+                    f"The index at {where(settings)} has no articles yet. "
+                    "Run `newsqa index` to build it."
+                ) from e
+            raise IndexUnavailable(
+                f"The index at {where(settings)} cannot be read ({_reason(e)}). "
+                "Rebuild it with `newsqa index --rebuild`."
+            ) from e
+
+    @classmethod
+    def reset(cls, settings: Settings) -> Store:
+        """An empty store (the old collections, if any, dropped)."""
+        client = _client(settings, create=True)
+        for name in (settings.collection, f"{settings.collection}_articles"):
+            try:
+                client.delete_collection(name)
+            except Exception:  # absent: nothing to drop
+                pass
+        return cls(settings, create=True)
+
+    # -- what is indexed -------------------------------------------------------------------
+    def indexed(self) -> dict[str, Indexed]:
+        got = self.articles.get(include=["metadatas"])
+        return {
+            id_: Indexed(id_, meta.get("path", ""), meta.get("digest", ""))
+            for id_, meta in zip(got["ids"], got["metadatas"], strict=True)
+        }
+
+    def generation(self) -> str:
+        """Changes whenever the contents change; readers use it to refresh derived indexes."""
+        current = self._client.get_collection(self.articles.name).metadata or {}
+        return f"{current.get('generation', '')}:{self.chunks.count()}"
+
+    def article(self, article_id: str) -> Article | None:
+        return next(iter(self.get_articles([article_id]).values()), None)
+
+    def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        got = self.articles.get(ids=ids, include=["metadatas", "documents"])
+        return {
+            id_: _article(id_, meta, text)
+            for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+        }
+
+    def all_chunks(self) -> list[Chunk]:
+        got = self.chunks.get(include=["metadatas", "documents"])
+        return [
+            _chunk(id_, meta, text)
+            for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+        ]
+
+    # -- writing (build.py decides what; these keep the store consistent if interrupted) -----
+    def begin(self, articles: Sequence[Article]) -> None:
+        """Mark articles as in progress and drop their old chunks."""
+        if not articles:
+            return
+        self._put_articles(articles, pending=True)
+        self.chunks.delete(where={"article_id": {"$in": [a.id for a in articles]}})
+
+    def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        if chunks:
+            self.chunks.upsert(
+                ids=[c.id for c in chunks],
+                embeddings=vectors,
+                documents=[c.text for c in chunks],
+                metadatas=[{"article_id": c.article_id, "start": c.start, "end": c.end}
+                           for c in chunks],
+            )
+
+    def commit(self, articles: Sequence[Article]) -> None:
+        """Mark articles complete: from now on they are skipped while unchanged."""
+        if articles:
+            self._put_articles(articles, pending=False)
+            self._touch()
+
+    def remove(self, article_ids: Sequence[str]) -> None:
+        if article_ids:
+            self.chunks.delete(where={"article_id": {"$in": list(article_ids)}})
+            self.articles.delete(ids=list(article_ids))
+            self._touch()
+
+    def _put_articles(self, articles: Sequence[Article], pending: bool) -> None:
+        self.articles.upsert(
+            ids=[a.id for a in articles],
+            embeddings=[[1.0]] * len(articles),  # looked up by id only
+            documents=[a.text for a in articles],
+            metadatas=[
+                {"title": a.title, "date": a.date or "", "source": a.source or "",
+                 "url": a.url or "", "path": a.path, "digest": "" if pending else a.digest}
+                for a in articles
+            ],
+        )
+
+    def _touch(self) -> None:
+        self.articles.modify(metadata={"generation": time.time_ns()})
+
+    # -- reading ------------------------------------------------------------------------------
+    def search(self, vector: Sequence[float], k: int, article_ids: Sequence[str] | None = None
+               ) -> list[Hit]:
+        n = self.chunks.count()
+        if n == 0:
+            return []
+        filters = {"article_id": {"$in": list(article_ids)}} if article_ids else None
+        got = self.chunks.query(
+            query_embeddings=[list(vector)], n_results=min(k, n), where=filters,
+            include=["metadatas", "documents", "distances"],
+        )
+        return [
+            Hit(_chunk(id_, meta, text), 1.0 - dist)
+            for id_, meta, text, dist in zip(
+                got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0],
+                strict=True,
+            )
+        ]
+
+
+def _chunk(id_: str, meta: dict, text: str) -> Chunk:
+    return Chunk(id_, meta["article_id"], text, int(meta["start"]), int(meta["end"]))
+
+
+def _article(id_: str, meta: dict, text: str) -> Article:
+    return Article(
+        id=id_, title=meta.get("title", ""), date=meta.get("date") or None,
+        source=meta.get("source") or None, url=meta.get("url") or None,
+        path=meta.get("path", ""), text=text,
+    )

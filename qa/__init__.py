@@ -1,0 +1,6 @@
+"""From a question to a cited answer."""
+
+from qa.api import answer
+from qa.citations import Answer, Citation
+
+__all__ = ["Answer", "Citation", "answer"]

@@ -1,0 +1,110 @@
+"""Citation and Answer records; every quote is checked against its article before it is shown."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from index.articles import Article
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A reader's claim that `text` stands in article `article_id` at [start:end]."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A piece of the answer and the quotes that support it; `text` may be empty when the
+    quote itself is the claim."""
+
+    text: str
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a reader proposes, before verification."""
+
+    question: str
+    claims: tuple[Claim, ...]
+    abstained: bool = False
+    lead: str = ""  # a sentence shown before the claims (e.g. "The coverage does not say.")
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    article_id: str
+    title: str
+    date: str | None
+    url: str
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    reader: str = "extractive"
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+
+def is_verbatim(quote: Quote, articles: Mapping[str, Article]) -> bool:
+    article = articles.get(quote.article_id)
+    return (
+        article is not None
+        and 0 <= quote.start < quote.end <= len(article.text)
+        and bool(quote.text.strip())
+        and article.text[quote.start : quote.end] == quote.text
+    )
+
+
+def verify(draft: Draft, articles: Mapping[str, Article], reader: str = "extractive") -> Answer:
+    """The answer with only verified quotes: a quote that is not verbatim at its offsets is
+    dropped, and so is a claim left without quotes. Citations are numbered by first use."""
+    citations: dict[tuple[str, int, int], Citation] = {}
+    parts: list[str] = [draft.lead] if draft.lead else []
+    dropped = 0
+    for claim in draft.claims:
+        good = [q for q in claim.quotes if is_verbatim(q, articles)]
+        dropped += len(claim.quotes) - len(good)
+        if not good:
+            continue
+        markers = []
+        for q in good:
+            key = (q.article_id, q.start, q.end)
+            if key not in citations:
+                citations[key] = _citation(len(citations) + 1, q, articles[q.article_id])
+            markers.append(f"[{citations[key].n}]")
+        body = claim.text or " ".join(f"“{q.text}”" for q in good)
+        parts.append(f"{body} {''.join(dict.fromkeys(markers))}")
+    notes = draft.notes + ((f"{dropped} unverifiable quote(s) dropped",) if dropped else ())
+    abstained = draft.abstained or not citations
+    if not citations:
+        parts = [draft.lead or "The coverage I have does not answer this."]
+    return Answer(draft.question, "\n\n".join(parts), tuple(citations.values()), abstained,
+                  reader, notes)
+
+
+def _citation(n: int, q: Quote, article: Article) -> Citation:
+    return Citation(n, article.id, article.title, article.date, article.url or article.path,
+                    q.text, q.start, q.end)

@@ -1,0 +1,108 @@
+"""The `newsqa` command: index, ask, chat, eval."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from index.settings import Settings, go_offline
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Ask questions about a folder of news articles; answers cite their sources.")
+
+IndexDir = Annotated[Path | None, typer.Option("--index-dir", help="Index directory "
+                     "[env NEWSQA_INDEX_DIR; default .newsqa/index].", show_default=False)]
+ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server "
+                      "instead [env NEWSQA_CHROMA_URL].", show_default=False)]
+
+
+def settings_from(index_dir: Path | None = None, chroma_url: str | None = None, **more) -> Settings:
+    overrides = {"index_dir": index_dir, "chroma_url": chroma_url, **more}
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"newsqa: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def index(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Article files or folders "
+                     "[default: seeds/].", show_default=False)] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Start the index over.")] = False,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Bring the index in line with the articles: embed new and changed ones, drop removed ones."""
+    from tqdm import tqdm
+
+    from index.build import build
+    from index.store import IndexUnavailable
+
+    settings = settings_from(index_dir, chroma_url)
+    paths = paths or [settings.articles]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise fail(f"no such file or folder: {', '.join(missing)}", 2)
+    bar = tqdm(total=0, unit="chunk", desc="embedding", file=sys.stderr, mininterval=0.5)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        report = build(paths, settings, rebuild=rebuild, progress=progress)
+    except IndexUnavailable as e:
+        raise fail(str(e), 1) from None
+    finally:
+        bar.close()
+    typer.echo(report.line())
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
+    k: Annotated[int | None, typer.Option("-k", help="Chunks to read.", show_default=False)] = None,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Answer a question from the indexed articles, with numbered sources."""
+    from index.store import IndexUnavailable
+    from qa.api import answer
+
+    try:
+        result = answer(question, k=k, settings=settings_from(index_dir, chroma_url))
+    except (ValueError, TypeError) as e:
+        raise fail(str(e), 2) from None
+    except IndexUnavailable as e:
+        raise fail(str(e), 1) from None
+    if as_json:
+        typer.echo(result.to_json(indent=2))
+        return
+    typer.echo(result.text)
+    if result.citations:
+        typer.echo("\nSources:")
+    for c in result.citations:
+        typer.echo(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url}\n    “{c.quote}”")
+
+
+def main() -> None:
+    go_offline()
+    logging.basicConfig(format="newsqa: warning: %(message)s", level=logging.WARNING)
+    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("newsqa: interrupted; run the same command again to finish.", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

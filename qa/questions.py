@@ -1,0 +1,51 @@
+"""What kind of answer a question asks for: the entity labels a short answer should carry."""
+
+from __future__ import annotations
+
+import re
+
+PERSON = frozenset({"PERSON"})
+ORG = frozenset({"ORG"})
+PLACE = frozenset({"GPE", "LOC", "FAC"})
+DATE = frozenset({"DATE"})
+NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+
+_NOUNS = {
+    PERSON: "person man woman people actor actress singer player star leader ceo executive "
+            "president senator judge official rapper author writer director host athlete "
+            "coach quarterback founder chairman governor minister candidate king queen pope "
+            "billionaire musician comedian celebrity lawmaker spokesperson",
+    ORG: "company team organization organisation network agency firm group party airline bank "
+         "brand university college league studio union retailer club automaker band chain "
+         "corporation business outlet newspaper network streamer platform startup giant "
+         "maker manufacturer school institution",
+    PLACE: "country state city nation county island continent region town place province "
+           "capital territory location park river mountain border",
+    DATE: "year date day month decade",
+}
+_TYPED = [
+    (labels, re.compile(r"\b(?:which|what)\s+(?:\w+\s+){0,3}?(?:" + "|".join(words.split())
+                        + r")s?\b"))
+    for labels, words in _NOUNS.items()
+]
+_RULES = [
+    (re.compile(r"\bhow (?:many|much|tall|far|long|old)\b|\bwhat (?:percentage|percent|number|"
+                r"amount|price|age)\b"), NUMBER),
+    (re.compile(r"\bwhen\b|\bwhat time\b"), DATE),
+    (re.compile(r"\bwhere\b"), PLACE),
+    (re.compile(r"\bwho(?:m|se)?\b"), PERSON),
+]
+
+
+def answer_labels(question: str) -> frozenset[str]:
+    """Entity labels a direct answer would have; empty when the question is open-ended."""
+    q = question.lower()
+    found: list[tuple[int, frozenset[str]]] = []
+    for labels, pattern in _TYPED:
+        found += [(m.start(), labels) for m in pattern.finditer(q)]
+    for pattern, labels in _RULES:
+        found += [(m.start(), labels) for m in pattern.finditer(q)]
+    if not found:
+        return frozenset()
+    # Quiz questions often set the scene first and ask last: the last wh-phrase wins.
+    return max(found, key=lambda f: f[0])[1]

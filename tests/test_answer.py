@@ -1,0 +1,110 @@
+import dataclasses
+import json
+import re
+
+import pytest
+
+from index.settings import Settings
+from index.store import IndexUnavailable, Store
+from qa import answer
+from qa.citations import Claim, Draft, Quote, verify
+
+NAMES = ["Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley"]
+SEED_ID = "seeds/000_a17fed1a18a053f1.txt"
+
+
+def assert_contract(result, settings):
+    """Every [n] has its citation, numbered by first use, each quote verbatim at its offsets."""
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", result.text)]
+    assert list(dict.fromkeys(markers)) == [c.n for c in result.citations]
+    articles = Store(settings).get_articles(c.article_id for c in result.citations)
+    for c in result.citations:
+        assert articles[c.article_id].text[c.start : c.end] == c.quote
+        assert c.date == articles[c.article_id].date
+
+
+def test_who_attended_the_talks_names_the_four_executives(seed_index):
+    result = answer("Who attended the talks?", settings=seed_index)
+    assert not result.abstained
+    assert all(name in result.text[:80] for name in NAMES)
+    first = result.citations[0]
+    assert first.article_id == SEED_ID and first.date == "2023-09-23"
+    assert all(name in first.quote for name in NAMES)
+    assert_contract(result, seed_index)
+
+
+def test_the_right_article_is_cited_among_distractors(news_index):
+    result = answer("Which executives took part in the WGA negotiations?", settings=news_index)
+    assert result.citations[0].article_id == SEED_ID
+    assert_contract(result, news_index)
+    when = answer("When did the writers and studios reach a stalemate?", settings=news_index)
+    assert when.citations[0].article_id == SEED_ID
+    assert "August" in when.text[:60]
+    assert_contract(when, news_index)
+
+
+def test_abstains_when_the_coverage_does_not_say(news_index):
+    result = answer("What is the boiling point of liquid nitrogen in kelvin?", settings=news_index)
+    assert result.abstained
+    assert result.text.startswith("The coverage I have does not answer this.")
+    assert_contract(result, news_index)
+
+
+def test_answer_serialises_to_json(seed_index):
+    result = answer("Who attended the talks?", settings=seed_index, k=2)
+    data = json.loads(result.to_json())
+    assert set(data) >= {"question", "text", "citations", "abstained"}
+    assert data["question"] == "Who attended the talks?"
+    assert set(data["citations"][0]) == {"n", "article_id", "title", "date", "url", "quote",
+                                         "start", "end"}
+
+
+def test_verification_drops_a_tampered_quote(seed_index):
+    article = Store(seed_index).article(SEED_ID)
+    start = article.text.index("Disney CEO Bob Iger")
+    good = Quote(SEED_ID, start, start + 19, "Disney CEO Bob Iger")
+    tampered = Quote(SEED_ID, start, start + 19, "Disney CEO Bob Ugly")
+    shifted = dataclasses.replace(good, start=start + 1, end=start + 20)
+    draft = Draft("q", (Claim("Iger was there.", (good,)), Claim("Ugly.", (tampered,)),
+                        Claim("Shifted.", (shifted,))))
+    result = verify(draft, {SEED_ID: article})
+    assert result.text == "Iger was there. [1]"
+    assert [c.quote for c in result.citations] == ["Disney CEO Bob Iger"]
+    assert result.notes == ("2 unverifiable quote(s) dropped",)
+    nothing = verify(Draft("q", (Claim("Ugly.", (tampered,)),)), {SEED_ID: article})
+    assert nothing.abstained and nothing.citations == ()
+
+
+@pytest.mark.parametrize("question, error, message", [
+    ("", ValueError, "The question is empty"),
+    ("   \n ", ValueError, "The question is empty"),
+    ("x" * 2001, ValueError, "2,001 characters long"),
+    (None, TypeError, "must be text, not NoneType"),
+    (42, TypeError, "must be text, not int"),
+])
+def test_bad_questions_raise_clear_errors(seed_index, question, error, message):
+    with pytest.raises(error, match=message):
+        answer(question, settings=seed_index)
+
+
+@pytest.mark.parametrize("question", [
+    "¿Quién asistió a las negociaciones?", "!!! ??? ### $$$", "🎬🎬🎬", "'; DROP TABLE articles;--",
+])
+def test_odd_questions_get_an_answer_or_an_abstention(seed_index, question):
+    result = answer(question, settings=seed_index)
+    assert isinstance(result.abstained, bool) and result.text
+    assert_contract(result, seed_index)
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    with pytest.raises(IndexUnavailable, match="Run `newsqa index` to build it"):
+        answer("Who attended the talks?", settings=Settings(index_dir=tmp_path / "none"))
+
+
+def test_a_follow_up_carries_the_previous_question(seed_index):
+    history = [{"role": "user", "content": "Who attended the WGA talks?"},
+               {"role": "assistant", "content": "Bob Iger ..."}]
+    result = answer("What did they say about the counteroffer?", history=history,
+                    settings=seed_index)
+    assert any("counteroffer" in c.quote for c in result.citations)
+    assert result.question == "What did they say about the counteroffer?"

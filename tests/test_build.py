@@ -1,0 +1,127 @@
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from index.build import build
+from index.store import Store
+from tests.conftest import ROOT, corpus_records, settings_for
+
+
+def write_corpus(folder, records):
+    folder.mkdir(parents=True, exist_ok=True)
+    for r in records:
+        (folder / f"{r['doc_id']}.json").write_text(json.dumps(r))
+
+
+def chunk_ids(settings):
+    return sorted(c.id for c in Store(settings).all_chunks())
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "articles"
+    write_corpus(folder, corpus_records(5, start=200))
+    return folder
+
+
+def test_incremental_build_counts_new_unchanged_changed_removed(tmp_path, corpus, embeddings):
+    settings = settings_for(tmp_path)
+    before = embeddings.calls
+    first = build([corpus], settings, embeddings=embeddings)
+    assert (first.new, first.changed, first.removed, first.unchanged) == (5, 0, 0, 0)
+    assert embeddings.calls - before == first.chunks == len(chunk_ids(settings))
+
+    before = embeddings.calls
+    again = build([corpus], settings, embeddings=embeddings)
+    assert (again.new, again.changed, again.removed, again.unchanged) == (0, 0, 0, 5)
+    assert embeddings.calls == before  # nothing re-embedded
+    assert re.fullmatch(
+        r"indexed: 0 new, 0 changed, 0 removed, 5 unchanged articles \(0 chunks\) in \d+\.\d s",
+        again.line())
+
+    files = sorted(corpus.iterdir())
+    record = json.loads(files[0].read_text())
+    record["text"] += "\n\nA correction was appended to this story on Friday."
+    files[0].write_text(json.dumps(record))
+    files[1].unlink()
+    before = embeddings.calls
+    third = build([corpus], settings, embeddings=embeddings)
+    assert (third.new, third.changed, third.removed, third.unchanged) == (0, 1, 1, 3)
+    assert embeddings.calls - before == third.chunks  # only the changed article's chunks
+
+    store = Store(settings)
+    indexed = store.indexed()
+    assert set(indexed) == {json.loads(f.read_text())["doc_id"] for f in files[:1] + files[2:]}
+    chunks = store.all_chunks()
+    assert {c.article_id for c in chunks} == set(indexed)
+    changed = [c for c in chunks if c.article_id == record["doc_id"]]
+    assert any("A correction was appended" in c.text for c in changed)
+    assert len(chunks) == len({c.id for c in chunks})
+
+
+def test_an_unreadable_file_keeps_its_indexed_articles(tmp_path, corpus, embeddings):
+    settings = settings_for(tmp_path)
+    build([corpus], settings, embeddings=embeddings)
+    victim = sorted(corpus.iterdir())[0]
+    victim.write_text("{ not json any more")
+    skipped = []
+    report = build([corpus], settings, embeddings=embeddings,
+                   on_skip=lambda path, reason: skipped.append(path))
+    assert skipped == [str(victim)]
+    assert (report.removed, report.unchanged) == (0, 4)
+    assert len(Store(settings).indexed()) == 5
+
+
+def test_removal_is_limited_to_the_given_paths(tmp_path, embeddings):
+    settings = settings_for(tmp_path)
+    write_corpus(tmp_path / "a", corpus_records(2, start=300))
+    write_corpus(tmp_path / "b", corpus_records(2, start=310))
+    build([tmp_path / "a", tmp_path / "b"], settings, embeddings=embeddings)
+    report = build([tmp_path / "a"], settings, embeddings=embeddings)
+    assert (report.removed, report.unchanged) == (0, 2)
+    assert len(Store(settings).indexed()) == 4
+
+
+def test_rebuild_starts_over_with_the_same_chunk_ids(tmp_path, corpus, embeddings):
+    settings = settings_for(tmp_path)
+    build([corpus], settings, embeddings=embeddings)
+    ids = chunk_ids(settings)
+    report = build([corpus], settings, embeddings=embeddings, rebuild=True)
+    assert report.new == 5 and chunk_ids(settings) == ids
+
+
+def test_kill_9_in_the_middle_of_a_build_then_rerun_ends_consistent(tmp_path, embeddings):
+    corpus = tmp_path / "articles"
+    write_corpus(corpus, corpus_records(40, start=400))
+    env = {**os.environ, "NEWSQA_INDEX_DIR": str(tmp_path / "index"), "NEWSQA_BATCH_CHUNKS": "8"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qa.cli", "index", str(corpus)], cwd=ROOT, env=env,
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+    )
+    # Wait until some chunks are written (the progress bar counts them), then kill -9.
+    seen = b""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        seen += os.read(proc.stderr.fileno(), 4096)
+        done = [int(n) for n in re.findall(rb"\| *(\d+)/\d+ ", seen)]
+        if done and max(done) >= 24:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    settings = settings_for(tmp_path)
+    committed = [i for i in Store(settings).indexed().values() if i.digest]
+    assert 0 < len(committed) < 40, "the kill should land mid-build"
+
+    report = build([corpus], settings, embeddings=embeddings)
+    assert report.unchanged == len(committed)
+    clean = settings_for(tmp_path / "clean")
+    build([corpus], clean, embeddings=embeddings)
+    assert chunk_ids(settings) == chunk_ids(clean)
+    assert {c.article_id for c in Store(settings).all_chunks()} == set(Store(settings).indexed())
