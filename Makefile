@@ -6,10 +6,9 @@ BIN := $(VENV)/bin
 .PHONY: chat test setup setup-test lint
 
 chat: setup
-	$(BIN)/newsqa index seeds
-	$(BIN)/newsqa ask "Who attended the talks?"
+	$(BIN)/newsqa chat
 
-test: setup-test
+test: setup-test /usr/bin/chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -25,3 +24,8 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
+
+# The browser tests drive Debian's chromium (never a downloaded browser build).
+/usr/bin/chromium:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium

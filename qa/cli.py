@@ -92,6 +92,52 @@ def ask(
         typer.echo(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url}\n    “{c.quote}”")
 
 
+@app.command()
+def chat(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 7860,
+    articles: Annotated[Path | None, typer.Option("--articles", help="Article folder kept "
+                        "indexed [env NEWSQA_ARTICLES; default seeds/].", show_default=False)] = None,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Start the web chat (and POST /api/answer), after bringing the index up to date."""
+    import uvicorn
+
+    from ui.app import create_app, reindex
+
+    settings = settings_from(index_dir, chroma_url, articles=articles)
+    if settings.articles.exists():
+        typer.echo(reindex(settings))
+    typer.echo(f"newsqa: chat on http://{host}:{port}  (Ctrl-C stops it)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command("eval")
+def evaluate(
+    questions: Annotated[Path, typer.Argument(help="Questions, RealTimeQA JSONL.")],
+    articles: Annotated[Path, typer.Option("--articles", help="Articles JSONL[.gz].")],
+    limit: Annotated[int | None, typer.Option("--limit", help="Questions to ask.")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    k: Annotated[int, typer.Option("-k", help="Retrieval depth scored.")] = 10,
+    include_unanswerable: Annotated[bool, typer.Option(
+        "--all", help="Also questions whose answer is in none of their articles.")] = False,
+    index_dir: IndexDir = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Per-question rows (JSONL).")] = None,
+) -> None:
+    """Score retrieval (hit@k, MRR) and answers (gold answer in the first 60/300 characters)."""
+    from qa.evaluate import run
+
+    for path in (questions, articles):
+        if not path.exists():
+            raise fail(f"no such file: {path}", 2)
+    scores = run(questions, articles, limit=limit, seed=seed, k=k, index_dir=index_dir,
+                 out=out, answerable=not include_unanswerable)
+    for name, value in scores.items():
+        typer.echo(f"{name:>18}  {value:.3f}" if isinstance(value, float) else
+                   f"{name:>18}  {value}")
+
+
 def main() -> None:
     go_offline()
     logging.basicConfig(format="newsqa: warning: %(message)s", level=logging.WARNING)

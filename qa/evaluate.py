@@ -1,0 +1,132 @@
+"""`newsqa eval`: retrieval and answer quality on RealTimeQA-format questions."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.settings import Settings
+
+# Questions that only make sense next to their multiple choices.
+MULTIPLE_CHOICE = re.compile(
+    r"which of (these|the following)|\bfollowing\b|\bexcept\b|all of the above|none of the above",
+    re.I)
+
+
+def normalise(text: str) -> str:
+    text = re.sub(r"[\"'“”‘’*]", "", text.lower())
+    return " ".join(text.split()).rstrip(".,;:!?")
+
+
+def contains(text: str, gold: str) -> bool:
+    return normalise(gold) in normalise(text)
+
+
+@dataclass(frozen=True)
+class Row:
+    qid: str
+    question: str
+    gold: str
+    answer: str
+    abstained: bool
+    citations: list[str]
+    hit_rank: int | None  # rank (1-based) of the first answer-bearing chunk, within k
+    seconds: float
+
+
+def load_questions(path: Path, limit: int | None, seed: int, answerable: bool) -> list[dict]:
+    questions = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    questions = [q for q in questions if not MULTIPLE_CHOICE.search(q["question"])]
+    if answerable:
+        questions = [q for q in questions if q["gcs_doc_ids_containing_answer"]]
+    random.Random(seed).shuffle(questions)
+    return questions[:limit] if limit else questions
+
+
+def write_articles(source: Path, ids: set[str], target: Path) -> int:
+    opener = gzip.open if source.suffix == ".gz" else open
+    count = 0
+    with opener(source, "rt") as src, target.open("w") as out:
+        for line in src:
+            if line.strip() and json.loads(line).get("doc_id") in ids:
+                out.write(line)
+                count += 1
+    return count
+
+
+def hit_rank(chunks, question: dict, k: int) -> int | None:
+    bearing = set(question["gcs_doc_ids_containing_answer"])
+    for rank, chunk in enumerate(chunks[:k], start=1):
+        if chunk.article_id in bearing and contains(chunk.text, question["gold_answer"]):
+            return rank
+    return None
+
+
+def evaluate(questions: list[dict], settings: Settings, k: int,
+             retrieve: Callable[[str, int], list], ask: Callable[[str], object]) -> list[Row]:
+    rows = []
+    for q in questions:
+        started = time.perf_counter()
+        result = ask(q["question"])
+        seconds = time.perf_counter() - started
+        rows.append(Row(
+            q["qid"], q["question"], q["gold_answer"], result.text, result.abstained,
+            [c.article_id for c in result.citations], hit_rank(retrieve(q["question"], k), q, k),
+            seconds,
+        ))
+    return rows
+
+
+def summary(rows: list[Row], k: int) -> dict[str, float]:
+    n = len(rows) or 1
+    hits = [r.hit_rank for r in rows]
+    answered = [r for r in rows if not r.abstained]
+    latency = sorted(r.seconds for r in rows) or [0.0]
+    return {
+        "questions": len(rows),
+        "hit@1": sum(1 for h in hits if h and h <= 1) / n,
+        "hit@5": sum(1 for h in hits if h and h <= 5) / n,
+        f"hit@{k}": sum(1 for h in hits if h) / n,
+        f"mrr@{k}": sum(1 / h for h in hits if h) / n,
+        "acc@60": sum(contains(r.answer[:60], r.gold) for r in rows) / n,
+        "acc@300": sum(contains(r.answer[:300], r.gold) for r in rows) / n,
+        "acc": sum(contains(r.answer, r.gold) for r in rows) / n,
+        "abstained": (len(rows) - len(answered)) / n,
+        "acc@300 answered": (sum(contains(r.answer[:300], r.gold) for r in answered)
+                             / (len(answered) or 1)),
+        "p50 s": statistics.median(latency),
+        "p95 s": latency[min(len(latency) - 1, int(0.95 * len(latency)))],
+    }
+
+
+def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: int, k: int,
+        index_dir: Path | None, out: Path | None, answerable: bool = True) -> dict:
+    from index.build import build
+    from qa.api import answer, engine
+    from qa.retrieve import from_document
+
+    questions = load_questions(questions_path, limit, seed, answerable)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(index_dir=index_dir or Path(tmp) / "index")
+        corpus = Path(tmp) / "articles.jsonl"
+        write_articles(articles_path, {d for q in questions for d in q["gcs_doc_ids"]}, corpus)
+        report = build([corpus], settings)
+        retriever = engine(settings).retriever
+
+        def retrieve(question: str, depth: int):
+            return [from_document(d) for d in retriever.invoke(question, k=depth)]
+
+        answer("warm up", settings=settings)
+        rows = evaluate(questions, settings, k, retrieve,
+                        lambda q: answer(q, settings=settings))
+    if out:
+        out.write_text("".join(json.dumps(r.__dict__, ensure_ascii=False) + "\n" for r in rows))
+    return {"index": report.line(), **summary(rows, k)}

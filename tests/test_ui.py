@@ -1,0 +1,168 @@
+"""The web chat in a real browser (Debian's chromium via Playwright), and its two APIs."""
+
+import json
+import shutil
+import socket
+import threading
+import time
+import urllib.request
+
+import pytest
+import uvicorn
+
+from tests.conftest import SEEDS, settings_for
+from ui.app import create_app
+
+NAMES = ["Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley"]
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"]
+HOSTILE = (
+    "The city council met on Monday to vote on the harbour budget. "
+    "Officials wrote <script>window.__pwned = 1</script> on the harbour budget notice. "
+    'The harbour budget page showed <img src=x onerror="window.__pwned = 2"> and a '
+    "[harbour budget link](javascript:window.__pwned=3) for residents."
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(settings):
+    """The app on a free loopback port; yields its URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def indexed_folder(tmp_path, embeddings, files: dict[str, str] | None = None):
+    from index.build import build
+
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS, folder)
+    for name, text in (files or {}).items():
+        (folder / name).write_text(text)
+    settings = settings_for(tmp_path, articles=folder)
+    build([folder], settings, embeddings=embeddings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, embeddings):
+    settings = indexed_folder(tmp_path_factory.mktemp("ui"), embeddings,
+                              {"harbour.txt": HOSTILE})
+    yield from serve(settings)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def ask_in_page(page, url: str, question: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    page.wait_for_selector("#sources .newsqa-source", timeout=60_000)
+
+
+def test_browser_asks_the_seed_question_and_shows_names_and_source(app_url, browser):
+    page = browser.new_page()
+    hosts = set()
+    page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+    ask_in_page(page, app_url, "Who attended the talks?")
+    chat = page.inner_text("#chat")
+    assert all(name in chat for name in NAMES)
+    assert "[1]" in chat
+    sources = page.inner_text("#sources")
+    assert "000_a17fed1a18a053f1.txt" in sources and "2023-09-23" in sources
+    assert "Donna Langley" in page.inner_text("#sources mark")
+    assert page.get_by_text("Who attended the talks?", exact=True).count() >= 1  # example
+    assert hosts == {app_url.split("/")[2]}  # nothing leaves the machine
+    page.close()
+
+
+def test_article_markup_is_shown_as_text_and_runs_nothing(app_url, browser):
+    page = browser.new_page()
+    ask_in_page(page, app_url, "What did officials write on the harbour budget notice?")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__pwned") is None
+    assert "<script>window.__pwned = 1</script>" in page.inner_text("#sources")
+    assert "<script>" in page.inner_text("#chat")
+    assert page.locator("#chat a[href^='javascript']").count() == 0
+    assert page.locator("#chat img, #sources img").count() == 0
+    page.close()
+
+
+def test_update_index_makes_a_new_article_answerable_without_restart(
+        tmp_path, embeddings, browser):
+    settings = indexed_folder(tmp_path, embeddings)
+    for url in serve(settings):
+        (settings.articles / "zoo.txt").write_text(
+            "date 2023-09-25 The city zoo welcomed a baby giraffe named Kito on Sunday. "
+            "Keepers said Kito weighed 150 pounds at birth.")
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        page.get_by_text("Index", exact=True).click()
+        page.click("#update-index")
+        page.wait_for_function(
+            "document.querySelector('#index-status textarea').value.startsWith('indexed:')",
+            timeout=60_000)
+        status = page.input_value("#index-status textarea")
+        assert status.startswith("indexed: 1 new, 0 changed, 0 removed, 1 unchanged articles")
+        page.fill("#question textarea", "What was the name of the baby giraffe?")
+        page.press("#question textarea", "Enter")
+        page.wait_for_selector("#sources .newsqa-source", timeout=60_000)
+        assert "Kito" in page.inner_text("#chat")
+        assert "zoo.txt" in page.inner_text("#sources")
+        page.close()
+
+
+def test_gradio_client_calls_chat(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    text = client.predict("Who attended the talks?", api_name="/chat")
+    assert all(name in text for name in NAMES) and "[1]" in text
+    assert client.predict("  ", api_name="/chat") == (
+        "The question is empty. Ask something about the coverage.")
+
+
+def post(url: str, body) -> tuple[int, dict]:
+    request = urllib.request.Request(f"{url}/api/answer", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_post_api_answer_round_trip_and_errors(app_url):
+    status, data = post(app_url, {"question": "Who attended the talks?"})
+    assert status == 200
+    assert set(data) == {"question", "text", "citations", "abstained", "reader", "notes"}
+    assert data["citations"][0]["article_id"] == "seeds/000_a17fed1a18a053f1.txt"
+    assert all(name in data["text"] for name in NAMES)
+    assert post(app_url, {"question": ""}) == (
+        400, {"error": "The question is empty. Ask something about the coverage."})
+    assert post(app_url, {"question": 7}) == (400, {"error": "The question must be text, not int."})
+    assert post(app_url, {"nothing": 1})[0] == 400

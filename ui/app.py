@@ -1,0 +1,121 @@
+"""The web chat (Gradio) and a JSON API, served together by one FastAPI app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from index.settings import Settings, go_offline
+
+log = logging.getLogger("newsqa")
+
+CSS = """
+.newsqa-sources { list-style: none; padding-left: 0; }
+.newsqa-source blockquote { margin: .3em 0 .8em; color: var(--body-text-color-subdued); }
+.newsqa-source mark { background: #fff3a3; color: #000; }
+"""
+
+
+def ask(question: object, history, settings: Settings):
+    """(answer markdown, sources HTML) for the chat; failures become sentences, not traces."""
+    from index.store import IndexUnavailable
+    from qa.api import answer, engine
+    from ui.render import answer_markdown, sources_html
+
+    try:
+        result = answer(question, history=history, settings=settings)
+    except (ValueError, TypeError, IndexUnavailable) as e:
+        return str(e), ""
+    except Exception as e:  # the user gets a sentence; the log keeps the details
+        log.exception("answering failed")
+        return (f"Something went wrong while answering ({e.__class__.__name__}). "
+                "Try again; if it persists, run `newsqa index`."), ""
+    articles = engine(settings).store.get_articles(c.article_id for c in result.citations)
+    return answer_markdown(result), sources_html(result, articles)
+
+
+def reindex(settings: Settings, progress: Callable[[int, int], None] | None = None) -> str:
+    from index.build import build
+    from index.store import IndexUnavailable
+
+    if not settings.articles.exists():
+        return f"There is no article folder at {settings.articles}."
+    try:
+        report = build([settings.articles], settings, progress=progress)
+    except IndexUnavailable as e:
+        return str(e)
+    return report.line()
+
+
+def chat_blocks(settings: Settings, examples: list[str]):
+    import gradio as gr
+
+    def respond(message: str, history: list):
+        history = list(history or [])
+        text, sources = ask(message, history, settings)
+        history += [{"role": "user", "content": message}, {"role": "assistant", "content": text}]
+        return "", history, sources or "<p>No sources for this message.</p>"
+
+    def update_index(progress=gr.Progress()):  # noqa: B008 (Gradio injects progress this way)
+        return reindex(settings, lambda done, total: progress((done, total), unit="chunks"))
+
+    def chat(question: str) -> str:
+        """Answer one question; returns the answer as markdown with [n] markers."""
+        return ask(question, None, settings)[0]
+
+    with gr.Blocks(title="newsqa") as blocks:
+        gr.Markdown("## newsqa\nAsk about the coverage. Every answer quotes its sources. "
+                    "Reader: **extractive** (offline, no LLM).")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="Chat", height=460, sanitize_html=True,
+                                     feedback_options=None, buttons=["copy", "copy_all"],
+                                     elem_id="chat")
+                box = gr.Textbox(placeholder="Ask about the coverage…", show_label=False,
+                                 elem_id="question", submit_btn="Ask")
+                gr.Examples(examples, inputs=box, label="Try")
+            with gr.Column(scale=2):
+                sources = gr.HTML("<p>Sources appear here.</p>", elem_id="sources")
+                with gr.Accordion("Index", open=False):
+                    button = gr.Button("Update index", elem_id="update-index")
+                    status = gr.Textbox(label="Last update", interactive=False,
+                                        elem_id="index-status")
+        box.submit(respond, [box, chatbot], [box, chatbot, sources], api_visibility="private")
+        button.click(update_index, None, status, api_visibility="private")
+        gr.api(chat, api_name="chat")
+    return blocks
+
+
+def create_app(settings: Settings | None = None):
+    """FastAPI app: the chat at /, `POST /api/answer` for programs."""
+    go_offline()
+    import gradio as gr
+    from fastapi import Body, FastAPI
+    from fastapi.responses import JSONResponse
+
+    from index.store import IndexUnavailable, Store
+    from qa.api import answer
+    from ui.examples import example_questions
+
+    settings = settings or Settings()
+    app = FastAPI(title="newsqa", docs_url=None, redoc_url=None)
+
+    @app.post("/api/answer")
+    def post_answer(body: dict = Body(...)):  # noqa: B008
+        question = body.get("question") if isinstance(body, dict) else None
+        k = body.get("k") if isinstance(body, dict) else None
+        try:
+            return answer(question, k=k, settings=settings).to_dict()
+        except (ValueError, TypeError) as e:
+            return JSONResponse({"error": str(e)}, status_code=400)
+        except IndexUnavailable as e:
+            return JSONResponse({"error": str(e)}, status_code=503)
+
+    try:
+        store = Store(settings)
+        examples = example_questions(store.get_articles(list(store.indexed())[:200]).values())
+    except IndexUnavailable:
+        examples = []
+    theme = gr.themes.Base(font=["system-ui", "sans-serif"], font_mono=["monospace"])
+    return gr.mount_gradio_app(app, chat_blocks(settings, examples), path="/", theme=theme,
+                               css=CSS, footer_links=[], show_error=False)
