@@ -96,8 +96,9 @@ def ask(
 def chat(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 7860,
-    articles: Annotated[Path | None, typer.Option("--articles", help="Article folder kept "
-                        "indexed [env NEWSQA_ARTICLES; default seeds/].", show_default=False)] = None,
+    articles: Annotated[Path | None, typer.Option(
+        "--articles", help="Article folder kept indexed [env NEWSQA_ARTICLES; default seeds/].",
+        show_default=False)] = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
