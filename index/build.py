@@ -13,7 +13,7 @@ from index.embeddings import MiniLMEmbeddings
 from index.settings import Settings
 from index.store import Store
 
-Progress = Callable[[int, int], None]  # (chunks done, chunks to do)
+Progress = Callable[[int, int, int, int], None]  # chunks done, to do; articles done, to do
 
 
 @dataclass(frozen=True)
@@ -72,16 +72,17 @@ def build(
     todo = new + changed
     work = [(a, chunk_article(a, settings.chunk_chars)) for a in todo]
     total = sum(len(chunks) for _, chunks in work)
-    done = 0
+    done = articles_done = 0
     for batch in _batches(work, settings.batch_chunks):
         chunks = [c for _, cs in batch for c in cs]
         vectors = embeddings.encode([c.text for c in chunks])
         store.begin([a for a, _ in batch])
-        store.add_chunks(chunks, vectors)
+        store.add_chunks(chunks, vectors, {a.id: a.date for a, _ in batch})
         store.commit([a for a, _ in batch])
         done += len(chunks)
+        articles_done += len(batch)
         if progress:
-            progress(done, total)
+            progress(done, total, articles_done, len(todo))
 
     # 4. Forget articles whose files are gone.
     store.remove(removed)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,12 @@ class Indexed:
 class Hit:
     chunk: Chunk
     score: float
+    day: int  # the article's date as YYYYMMDD; 0 when undated
+
+
+def day_number(date: str | None) -> int:
+    """An ISO date as YYYYMMDD, the form kept on chunks for date filters (0 when undated)."""
+    return int(date.replace("-", "")) if date else 0
 
 
 def where(settings: Settings) -> str:
@@ -142,9 +148,13 @@ class Store:
         }
 
     def all_chunks(self) -> list[Chunk]:
+        return [hit.chunk for hit in self.all_hits()]
+
+    def all_hits(self) -> list[Hit]:
+        """Every chunk, with its article's date (score 0)."""
         got = self.chunks.get(include=["metadatas", "documents"])
         return [
-            _chunk(id_, meta, text)
+            Hit(_chunk(id_, meta, text), 0.0, int(meta.get("day", 0)))
             for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
         ]
 
@@ -156,14 +166,16 @@ class Store:
         self._put_articles(articles, pending=True)
         self.chunks.delete(where={"article_id": {"$in": [a.id for a in articles]}})
 
-    def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+    def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray,
+                   dates: Mapping[str, str | None]) -> None:
+        """Write chunks; `dates` maps article ids to their ISO dates, kept for date filters."""
         if chunks:
             self.chunks.upsert(
                 ids=[c.id for c in chunks],
                 embeddings=vectors,
                 documents=[c.text for c in chunks],
-                metadatas=[{"article_id": c.article_id, "start": c.start, "end": c.end}
-                           for c in chunks],
+                metadatas=[{"article_id": c.article_id, "start": c.start, "end": c.end,
+                            "day": day_number(dates.get(c.article_id))} for c in chunks],
             )
 
     def commit(self, articles: Sequence[Article]) -> None:
@@ -194,18 +206,18 @@ class Store:
         self.articles.modify(metadata={"generation": time.time_ns()})
 
     # -- reading ------------------------------------------------------------------------------
-    def search(self, vector: Sequence[float], k: int, article_ids: Sequence[str] | None = None
-               ) -> list[Hit]:
+    def search(self, vector: Sequence[float], k: int, until: int | None = None) -> list[Hit]:
+        """The k nearest chunks; with `until` (YYYYMMDD), none from articles dated later."""
         n = self.chunks.count()
         if n == 0:
             return []
-        filters = {"article_id": {"$in": list(article_ids)}} if article_ids else None
+        filters = {"day": {"$lte": until}} if until else None
         got = self.chunks.query(
             query_embeddings=[list(vector)], n_results=min(k, n), where=filters,
             include=["metadatas", "documents", "distances"],
         )
         return [
-            Hit(_chunk(id_, meta, text), 1.0 - dist)
+            Hit(_chunk(id_, meta, text), 1.0 - dist, int(meta.get("day", 0)))
             for id_, meta, text, dist in zip(
                 got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0],
                 strict=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 from collections.abc import Sequence
 
@@ -40,19 +41,28 @@ def answer(
     *,
     history: Sequence | None = None,
     k: int | None = None,
+    as_of: datetime.date | str | None = None,
     settings: Settings | None = None,
 ) -> Answer:
     """Answer a question from the indexed coverage, citing verbatim quotes.
 
-    Raises TypeError/ValueError for a bad question, IndexUnavailable when there is no index.
+    `as_of` is "today" for the question: later articles are not used, the month before
+    it comes first. Raises TypeError/ValueError for bad input, IndexUnavailable when there is
+    no index.
     """
     settings = settings or Settings()
     question = validate(question, settings)
     if k is not None and (not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 50):
         raise ValueError(f"k must be a whole number from 1 to 50. Currently, k is {k!r}.")
+    if isinstance(as_of, str):
+        try:
+            as_of = datetime.date.fromisoformat(as_of)
+        except ValueError:
+            raise ValueError(
+                f"as_of must be a date like 2023-09-23. Currently, it is {as_of!r}.") from None
     standalone = with_context(question, history or ())
-    result = engine(settings).chain.invoke({"question": standalone, "k": k or settings.k})
-    return dataclasses.replace(result, question=question)
+    inputs = {"question": standalone, "k": k or settings.k, "as_of": as_of}
+    return dataclasses.replace(engine(settings).chain.invoke(inputs), question=question)
 
 
 def validate(question: object, settings: Settings) -> str:

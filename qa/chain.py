@@ -11,10 +11,10 @@ from qa.retrieve import HybridRetriever, from_document
 
 
 def build_chain(store: Store, retriever: HybridRetriever, reader: Reader) -> Runnable:
-    """Input {"question": str, "k": int}; output a verified Answer."""
+    """Input {"question": str, "k": int, "as_of": date | None}; output a verified Answer."""
 
     def retrieve(inputs: dict) -> list:
-        return retriever.invoke(inputs["question"], k=inputs["k"])
+        return retriever.invoke(inputs["question"], k=inputs["k"], as_of=inputs.get("as_of"))
 
     def read(inputs: dict) -> dict:
         chunks = [from_document(doc) for doc in inputs["documents"]]

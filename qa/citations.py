@@ -38,6 +38,7 @@ class Draft:
     abstained: bool = False
     lead: str = ""  # a sentence shown before the claims (e.g. "The coverage does not say.")
     notes: tuple[str, ...] = ()
+    score: float = 0.0  # strength of the best evidence, on the reader's own scale
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Answer:
     abstained: bool
     reader: str = "extractive"
     notes: tuple[str, ...] = field(default=())
+    score: float = 0.0
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -102,7 +104,7 @@ def verify(draft: Draft, articles: Mapping[str, Article], reader: str = "extract
     if not citations:
         parts = [draft.lead or "The coverage I have does not answer this."]
     return Answer(draft.question, "\n\n".join(parts), tuple(citations.values()), abstained,
-                  reader, notes)
+                  reader, notes, round(draft.score, 4))
 
 
 def _citation(n: int, q: Quote, article: Article) -> Citation:

@@ -51,8 +51,9 @@ def index(
         raise fail(f"no such file or folder: {', '.join(missing)}", 2)
     bar = tqdm(total=0, unit="chunk", desc="embedding", file=sys.stderr, mininterval=0.5)
 
-    def progress(done: int, total: int) -> None:
+    def progress(done: int, total: int, articles_done: int, articles: int) -> None:
         bar.total = total
+        bar.set_postfix_str(f"{articles_done}/{articles} articles", refresh=False)
         bar.update(done - bar.n)
 
     try:
@@ -142,7 +143,7 @@ def evaluate(
 def main() -> None:
     go_offline()
     logging.basicConfig(format="newsqa: warning: %(message)s", level=logging.WARNING)
-    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers"):
+    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
         app()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import json
 import random
@@ -37,6 +38,7 @@ class Row:
     gold: str
     answer: str
     abstained: bool
+    score: float
     citations: list[str]
     hit_rank: int | None  # rank (1-based) of the first answer-bearing chunk, within k
     seconds: float
@@ -71,15 +73,17 @@ def hit_rank(chunks, question: dict, k: int) -> int | None:
 
 
 def evaluate(questions: list[dict], settings: Settings, k: int,
-             retrieve: Callable[[str, int], list], ask: Callable[[str], object]) -> list[Row]:
+             retrieve: Callable[[str, int, str], list], ask: Callable[[str, str], object]
+             ) -> list[Row]:
     rows = []
     for q in questions:
         started = time.perf_counter()
-        result = ask(q["question"])
+        result = ask(q["question"], q["question_date"].replace("/", "-"))
         seconds = time.perf_counter() - started
         rows.append(Row(
-            q["qid"], q["question"], q["gold_answer"], result.text, result.abstained,
-            [c.article_id for c in result.citations], hit_rank(retrieve(q["question"], k), q, k),
+            q["qid"], q["question"], q["gold_answer"], result.text, result.abstained, result.score,
+            [c.article_id for c in result.citations],
+            hit_rank(retrieve(q["question"], k, q["question_date"].replace("/", "-")), q, k),
             seconds,
         ))
     return rows
@@ -121,12 +125,13 @@ def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: i
         report = build([corpus], settings)
         retriever = engine(settings).retriever
 
-        def retrieve(question: str, depth: int):
-            return [from_document(d) for d in retriever.invoke(question, k=depth)]
+        def retrieve(question: str, depth: int, as_of: str):
+            as_of = datetime.date.fromisoformat(as_of)
+            return [from_document(d) for d in retriever.invoke(question, k=depth, as_of=as_of)]
 
         answer("warm up", settings=settings)
         rows = evaluate(questions, settings, k, retrieve,
-                        lambda q: answer(q, settings=settings))
+                        lambda q, as_of: answer(q, as_of=as_of, settings=settings))
     if out:
         out.write_text("".join(json.dumps(r.__dict__, ensure_ascii=False) + "\n" for r in rows))
     return {"index": report.line(), **summary(rows, k)}

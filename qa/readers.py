@@ -50,6 +50,7 @@ class Weights:
     lexical: float = 0.6
     typed: float = 0.25
     rank: float = 0.1
+    asks_back: float = 0.2  # a sentence that is itself a question rarely answers one
     abstain_below: float = 0.45
     ner_sentences: int = 12
     quotes: int = 2
@@ -83,6 +84,7 @@ class ExtractiveReader:
         lexical = [sum(idf(t) for t in q_terms & set(terms(s.text))) / total_idf
                    for s in sentences]
         base = [w.dense * d + w.lexical * x + w.rank / (1 + s.rank)
+                - (w.asks_back if s.text.rstrip("”’\"' ").endswith("?") else 0.0)
                 for s, d, x in zip(sentences, dense, lexical, strict=True)]
         order = np.argsort(base)[::-1][: w.ner_sentences]
 
@@ -91,7 +93,8 @@ class ExtractiveReader:
         found = entities([s.text for s in top]) if labels else [[] for _ in top]
         scored = []
         for s, i, ents in zip(top, order, found, strict=True):
-            typed = tuple(e for e in ents if e.label in labels and not _in_question(e, q_terms))
+            typed = tuple(e for e in ents if e.label in labels and not _in_question(e, q_terms)
+                          and not _dateline(e))
             scored.append(Sentence(s.article_id, s.start, s.end, s.text, s.rank,
                                    float(base[i]) + (w.typed if typed else 0.0), typed))
         scored.sort(key=lambda s: s.score, reverse=True)
@@ -102,15 +105,18 @@ class ExtractiveReader:
         if best.score < w.abstain_below:
             claims = tuple(Claim(f"“{s.text}”", (s.quote(),)) for s in picks)
             return Draft(question, claims, abstained=True,
-                         lead=f"{NOT_ANSWERED} The closest passages I found:")
+                         lead=f"{NOT_ANSWERED} The closest passages I found:", score=best.score)
 
-        # 5. Lead with a short answer when the evidence agrees on one, then the quotes.
-        short = _short_answer(scored, labels, question)
+        # 5. Lead with a short answer when the evidence agrees on one (quoting the sentence
+        #    that states it), then the best other quotes.
+        short, support = _short_answer(scored, labels, question)
         claims = []
-        for s in picks:
-            prefix = f"**{short}** — " if short and not claims else ""
-            claims.append(Claim(f"{prefix}“{s.text}”", (s.quote(),)))
-        return Draft(question, tuple(claims))
+        if short:
+            claims.append(Claim(f"**{short}** — “{support.text}”", (support.quote(),)))
+            picks = [support] + [s for s in scored if s != support]
+            picks = _distinct(picks, w.quotes)[1:]
+        claims += [Claim(f"“{s.text}”", (s.quote(),)) for s in picks]
+        return Draft(question, tuple(claims), score=best.score)
 
 
 def _sentences(chunks: Sequence[Chunk], articles: Mapping[str, Article]) -> list[Sentence]:
@@ -145,16 +151,22 @@ def _in_question(entity: Entity, q_terms: set[str]) -> bool:
     return bool(words) and all(w in q_terms for w in words)
 
 
+def _dateline(entity: Entity) -> bool:
+    """"WASHINGTON —" opens a story; it is not what the sentence is about."""
+    return entity.start == 0 and entity.text.isupper() and len(entity.text) > 3
+
+
 def _norm(text: str) -> str:
     return re.sub(r"^(the|a|an)\s+|['’]s$", "", text.strip().lower())
 
 
-def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: str) -> str:
-    """The entity the best sentences agree on; for a who-question whose best sentence names
-    several people, all of them."""
+def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: str
+                  ) -> tuple[str, Sentence | None]:
+    """The entity the best sentences agree on, and the best sentence that states it; for a
+    who-question whose best sentence names several people, all of them."""
     typed = [s for s in scored if s.entities]
     if not typed:
-        return ""
+        return "", None
     votes: dict[str, float] = {}
     shown: dict[str, str] = {}
     for s in typed[:6]:
@@ -172,9 +184,11 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
         people = [e.text for e in lead.entities if _norm(e.text) in votes]
         people = list(dict.fromkeys(people))[:4]
         if len(people) > 1:
-            return ", ".join(people[:-1]) + " and " + people[-1]
+            return ", ".join(people[:-1]) + " and " + people[-1], lead
     winner = ranked[0]
-    share = votes[winner] / sum(votes.values())
-    if share >= 0.4 or winner in {_norm(e.text) for e in lead.entities}:
-        return shown[winner]
-    return ""
+    share = votes[winner] / (sum(votes.values()) or 1.0)
+    support = next(s for s in typed if any(winner in _norm(e.text) or _norm(e.text) in winner
+                                           for e in s.entities))
+    if share >= 0.4 or support is lead:
+        return shown[winner], support
+    return "", None

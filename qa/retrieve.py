@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import math
 import threading
 from collections import Counter
@@ -15,7 +17,7 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from index.chunking import Chunk
 from index.embeddings import MiniLMEmbeddings
-from index.store import Store
+from index.store import Hit, Store, day_number
 from qa.terms import terms
 
 RRF_K = 60
@@ -41,7 +43,8 @@ class SparseIndex:
     """BM25 over every chunk in the store, rebuilt when the store's generation changes."""
 
     generation: str
-    chunks: tuple[Chunk, ...]
+    hits: tuple[Hit, ...]
+    days: np.ndarray
     bm25: object
     vocab: frozenset[str]
     doc_freq: Counter
@@ -51,24 +54,28 @@ class SparseIndex:
         import bm25s
 
         generation = store.generation()
-        chunks = tuple(store.all_chunks())
-        tokens = [terms(c.text) or ["_"] for c in chunks]
+        hits = tuple(store.all_hits())
+        tokens = [terms(h.chunk.text) or ["_"] for h in hits]
         bm25 = bm25s.BM25()
-        if chunks:
+        if hits:
             bm25.index(tokens, show_progress=False)
         doc_freq = Counter(t for toks in tokens for t in set(toks))
-        return cls(generation, chunks, bm25, frozenset(doc_freq), doc_freq)
+        days = np.array([h.day for h in hits], dtype=np.int64)
+        return cls(generation, hits, days, bm25, frozenset(doc_freq), doc_freq)
 
-    def search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
+    def search(self, query: str, k: int, until: int | None = None) -> list[Hit]:
         words = [t for t in terms(query) if t in self.vocab]
-        if not words or not self.chunks:
+        if not words or not self.hits:
             return []
         scores = self.bm25.get_scores(words)
+        if until:
+            scores = np.where(self.days <= until, scores, 0.0)
         top = np.argsort(-scores)[:k]
-        return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [dataclasses.replace(self.hits[i], score=float(scores[i]))
+                for i in top if scores[i] > 0]
 
     def idf(self, term: str) -> float:
-        n = max(len(self.chunks), 1)
+        n = max(len(self.hits), 1)
         return math.log(1 + n / (1 + self.doc_freq.get(term, 0)))
 
 
@@ -81,6 +88,9 @@ class HybridRetriever(BaseRetriever):
     embeddings: MiniLMEmbeddings
     k: int = Field(8, ge=1)
     candidates: int = Field(40, ge=1, description="Depth of each ranked list before fusion.")
+    recent_days: int = Field(30, ge=0, description="With as_of: how far back counts as recent.")
+    recent_boost: float = Field(0.5, ge=0, description="Fused-score lift for recent chunks, "
+                                "in units of a first place in one ranking.")
     _sparse: SparseIndex | None = None
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
@@ -92,17 +102,25 @@ class HybridRetriever(BaseRetriever):
             return self._sparse
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None,
+        as_of: datetime.date | None = None,
     ) -> list[Document]:
+        """The k best chunks; with `as_of`, none from later articles and recent ones first."""
         k = k or self.k
         depth = max(self.candidates, k)
-        dense = self.store.search(self.embeddings.embed_query(query), depth)
-        sparse = self.sparse().search(query, depth)
+        until = day_number(as_of.isoformat()) if as_of else None
+        dense = self.store.search(self.embeddings.embed_query(query), depth, until)
+        sparse = self.sparse().search(query, depth, until)
         fused: dict[str, float] = {}
-        by_id: dict[str, Chunk] = {}
-        for ranked in ([h.chunk for h in dense], [c for c, _ in sparse]):
-            for rank, chunk in enumerate(ranked):
-                fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
-                by_id[chunk.id] = chunk
+        by_id: dict[str, Hit] = {}
+        for ranked in (dense, sparse):
+            for rank, hit in enumerate(ranked):
+                fused[hit.chunk.id] = fused.get(hit.chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                by_id[hit.chunk.id] = hit
+        if as_of and self.recent_boost:
+            since = day_number((as_of - datetime.timedelta(days=self.recent_days)).isoformat())
+            for id_, hit in by_id.items():
+                if since <= hit.day <= until:
+                    fused[id_] += self.recent_boost / (RRF_K + 1)
         best = sorted(fused, key=fused.get, reverse=True)[:k]
-        return [to_document(by_id[i], fused[i]) for i in best]
+        return [to_document(by_id[i].chunk, fused[i]) for i in best]

@@ -34,7 +34,7 @@ def test_dense_and_sparse_both_contribute(news_index, embeddings):
     assert [d.metadata["score"] for d in docs] == sorted(
         (d.metadata["score"] for d in docs), reverse=True)
     # An exact rare term only BM25 can match precisely.
-    assert retriever.sparse().search("NBCUniversal", 3)[0][0].article_id.startswith("seeds/")
+    assert retriever.sparse().search("NBCUniversal", 3)[0].chunk.article_id.startswith("seeds/")
 
 
 def test_sparse_index_follows_the_store(tmp_path, embeddings):
@@ -50,4 +50,4 @@ def test_sparse_index_follows_the_store(tmp_path, embeddings):
     assert retriever.sparse().search("quokka", 3) == []
     (folder / "two.txt").write_text("A quokka was seen near the harbour on Friday.")
     build([folder], settings, embeddings=embeddings)
-    assert retriever.sparse().search("quokka", 3)[0][0].article_id == "a/two.txt"
+    assert retriever.sparse().search("quokka", 3)[0].chunk.article_id == "a/two.txt"

@@ -159,7 +159,8 @@ def post(url: str, body) -> tuple[int, dict]:
 def test_post_api_answer_round_trip_and_errors(app_url):
     status, data = post(app_url, {"question": "Who attended the talks?"})
     assert status == 200
-    assert set(data) == {"question", "text", "citations", "abstained", "reader", "notes"}
+    assert set(data) == {"question", "text", "citations", "abstained", "reader", "notes",
+                         "score"}
     assert data["citations"][0]["article_id"] == "seeds/000_a17fed1a18a053f1.txt"
     assert all(name in data["text"] for name in NAMES)
     assert post(app_url, {"question": ""}) == (

@@ -34,7 +34,7 @@ def ask(question: object, history, settings: Settings):
     return answer_markdown(result), sources_html(result, articles)
 
 
-def reindex(settings: Settings, progress: Callable[[int, int], None] | None = None) -> str:
+def reindex(settings: Settings, progress: Callable[..., None] | None = None) -> str:
     from index.build import build
     from index.store import IndexUnavailable
 
@@ -57,7 +57,7 @@ def chat_blocks(settings: Settings, examples: list[str]):
         return "", history, sources or "<p>No sources for this message.</p>"
 
     def update_index(progress=gr.Progress()):  # noqa: B008 (Gradio injects progress this way)
-        return reindex(settings, lambda done, total: progress((done, total), unit="chunks"))
+        return reindex(settings, lambda done, total, *_: progress((done, total), unit="chunks"))
 
     def chat(question: str) -> str:
         """Answer one question; returns the answer as markdown with [n] markers."""
