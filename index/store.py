@@ -211,11 +211,15 @@ class Store:
         n = self.chunks.count()
         if n == 0:
             return []
-        filters = {"day": {"$lte": until}} if until else None
-        got = self.chunks.query(
-            query_embeddings=[list(vector)], n_results=min(k, n), where=filters,
-            include=["metadatas", "documents", "distances"],
-        )
+        # A filtered query scans; most chunks usually pass, so over-fetch and filter here first.
+        hits = [h for h in self._query(vector, min(2 * k, n), None) if not until or h.day <= until]
+        if len(hits) < min(k, n) and until:
+            hits = self._query(vector, min(k, n), {"day": {"$lte": until}})
+        return hits[:k]
+
+    def _query(self, vector: Sequence[float], n: int, where: dict | None) -> list[Hit]:
+        got = self.chunks.query(query_embeddings=[list(vector)], n_results=n, where=where,
+                                include=["metadatas", "documents", "distances"])
         return [
             Hit(_chunk(id_, meta, text), 1.0 - dist, int(meta.get("day", 0)))
             for id_, meta, text, dist in zip(

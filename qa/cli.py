@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,7 @@ import typer
 
 from index.settings import Settings, go_offline
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Ask questions about a folder of news articles; answers cite their sources.")
 
 IndexDir = Annotated[Path | None, typer.Option("--index-dir", help="Index directory "
@@ -70,6 +71,8 @@ def ask(
     question: Annotated[str, typer.Argument(help="The question.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
     k: Annotated[int | None, typer.Option("-k", help="Chunks to read.", show_default=False)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Answer as of this date "
+                     "(YYYY-MM-DD): later articles are not used.", show_default=False)] = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
@@ -78,7 +81,7 @@ def ask(
     from qa.api import answer
 
     try:
-        result = answer(question, k=k, settings=settings_from(index_dir, chroma_url))
+        result = answer(question, k=k, as_of=as_of, settings=settings_from(index_dir, chroma_url))
     except (ValueError, TypeError) as e:
         raise fail(str(e), 2) from None
     except IndexUnavailable as e:
@@ -150,6 +153,12 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("newsqa: interrupted; run the same command again to finish.", err=True)
         sys.exit(130)
+    except Exception as e:  # a sentence for the user; NEWSQA_DEBUG=1 shows the traceback
+        if os.environ.get("NEWSQA_DEBUG"):
+            raise
+        typer.echo(f"newsqa: unexpected error: {e.__class__.__name__}: {e} "
+                   "(set NEWSQA_DEBUG=1 to see where)", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ class Weights:
     rank: float = 0.1
     asks_back: float = 0.2  # a sentence that is itself a question rarely answers one
     abstain_below: float = 0.45
+    embed_sentences: int = 24
     ner_sentences: int = 12
     quotes: int = 2
 
@@ -77,16 +78,18 @@ class ExtractiveReader:
         if not sentences:
             return Draft(question, (), abstained=True, lead=NOT_ANSWERED)
 
-        # 2. Score by meaning and by shared (IDF-weighted) terms.
-        vectors = self.embeddings.encode([question] + [s.text for s in sentences])
-        dense = vectors[1:] @ vectors[0]
+        # 2. Score by shared (IDF-weighted) terms and chunk rank; then, for the most
+        #    promising sentences only (embedding is the costly step), by meaning.
         total_idf = sum(idf(t) for t in q_terms) or 1.0
-        lexical = [sum(idf(t) for t in q_terms & set(terms(s.text))) / total_idf
-                   for s in sentences]
-        base = [w.dense * d + w.lexical * x + w.rank / (1 + s.rank)
-                - (w.asks_back if s.text.rstrip("”’\"' ").endswith("?") else 0.0)
-                for s, d, x in zip(sentences, dense, lexical, strict=True)]
-        order = np.argsort(base)[::-1][: w.ner_sentences]
+        prior = [w.lexical * sum(idf(t) for t in q_terms & set(terms(s.text))) / total_idf
+                 + w.rank / (1 + s.rank)
+                 - (w.asks_back if s.text.rstrip("”’\"' ").endswith("?") else 0.0)
+                 for s in sentences]
+        keep = np.argsort(prior)[::-1][: w.embed_sentences]
+        vectors = self.embeddings.encode([question] + [sentences[i].text for i in keep])
+        base = {int(i): prior[i] + w.dense * float(v @ vectors[0])
+                for i, v in zip(keep, vectors[1:], strict=True)}
+        order = sorted(base, key=base.get, reverse=True)[: w.ner_sentences]
 
         # 3. Entities of the kind asked for, in the best sentences, lift them.
         top = [sentences[i] for i in order]
@@ -96,7 +99,7 @@ class ExtractiveReader:
             typed = tuple(e for e in ents if e.label in labels and not _in_question(e, q_terms)
                           and not _dateline(e))
             scored.append(Sentence(s.article_id, s.start, s.end, s.text, s.rank,
-                                   float(base[i]) + (w.typed if typed else 0.0), typed))
+                                   base[i] + (w.typed if typed else 0.0), typed))
         scored.sort(key=lambda s: s.score, reverse=True)
         best = scored[0]
 

@@ -88,8 +88,8 @@ class HybridRetriever(BaseRetriever):
     embeddings: MiniLMEmbeddings
     k: int = Field(8, ge=1)
     candidates: int = Field(40, ge=1, description="Depth of each ranked list before fusion.")
-    recent_days: int = Field(30, ge=0, description="With as_of: how far back counts as recent.")
-    recent_boost: float = Field(0.5, ge=0, description="Fused-score lift for recent chunks, "
+    recent_days: int = Field(10, ge=0, description="With as_of: how far back counts as recent.")
+    recent_boost: float = Field(2.0, ge=0, description="Fused-score lift for recent chunks, "
                                 "in units of a first place in one ranking.")
     _sparse: SparseIndex | None = None
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
