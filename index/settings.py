@@ -39,4 +39,3 @@ class Settings(BaseSettings):
     threads: int = Field(0, ge=0, description="Torch threads; 0 means one per core.")
     k: int = Field(8, ge=1, le=50, description="Chunks read per question.")
     max_question_chars: int = Field(2000, ge=1)
-    abstain_below: float = Field(0.45, description="Evidence score under which we abstain.")

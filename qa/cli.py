@@ -146,7 +146,7 @@ def evaluate(
 def main() -> None:
     go_offline()
     logging.basicConfig(format="newsqa: warning: %(message)s", level=logging.WARNING)
-    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "bm25s"):
+    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
         app()

@@ -9,6 +9,9 @@ ORG = frozenset({"ORG"})
 PLACE = frozenset({"GPE", "LOC", "FAC"})
 DATE = frozenset({"DATE"})
 NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+WORK = frozenset({"WORK_OF_ART", "PRODUCT"})
+EVENT = frozenset({"EVENT", "DATE"})
+PRODUCT = frozenset({"PRODUCT", "ORG", "WORK_OF_ART"})
 
 _NOUNS = {
     PERSON: "person man woman people actor actress singer player star leader ceo executive "
@@ -22,15 +25,22 @@ _NOUNS = {
     PLACE: "country state city nation county island continent region town place province "
            "capital territory location park river mountain border",
     DATE: "year date day month decade",
+    WORK: "movie film show series book novel song album play musical remake sequel painting "
+          "documentary",
+    EVENT: "holiday festival event tournament championship",
+    PRODUCT: "app platform service product device phone car model website software",
 }
+# "which [adjectives] NOUN", but not "what did the NOUN ..." (a verb ends the phrase).
+_MODIFIER = r"(?:(?!(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could)\b)\w+\s+)"
 _TYPED = [
-    (labels, re.compile(r"\b(?:which|what)\s+(?:\w+\s+){0,3}?(?:" + "|".join(words.split())
-                        + r")s?\b"))
+    (labels, re.compile(r"\b(?:which|what)\s+" + _MODIFIER + "{0,3}?(?:"
+                        + "|".join(words.split()) + r")s?\b"))
     for labels, words in _NOUNS.items()
 ]
 _RULES = [
-    (re.compile(r"\bhow (?:many|much|tall|far|long|old)\b|\bwhat (?:percentage|percent|number|"
-                r"amount|price|age)\b"), NUMBER),
+    (re.compile(r"\bhow old\b|\bwhat age\b|\bhow long\b"), NUMBER | DATE),
+    (re.compile(r"\bhow (?:many|much|tall|far)\b|\bwhat (?:percentage|percent|number|"
+                r"amount|price)\b"), NUMBER),
     (re.compile(r"\bwhen\b|\bwhat time\b"), DATE),
     (re.compile(r"\bwhere\b"), PLACE),
     (re.compile(r"\bwho(?:m|se)?\b"), PERSON),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import logging
 import math
 import threading
 from collections import Counter
@@ -19,8 +20,6 @@ from index.chunking import Chunk
 from index.embeddings import MiniLMEmbeddings
 from index.store import Hit, Store, day_number
 from qa.terms import terms
-
-RRF_K = 60
 
 
 def to_document(chunk: Chunk, score: float) -> Document:
@@ -53,6 +52,7 @@ class SparseIndex:
     def of(cls, store: Store) -> SparseIndex:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import
         generation = store.generation()
         hits = tuple(store.all_hits())
         tokens = [terms(h.chunk.text) or ["_"] for h in hits]
@@ -88,6 +88,7 @@ class HybridRetriever(BaseRetriever):
     embeddings: MiniLMEmbeddings
     k: int = Field(8, ge=1)
     candidates: int = Field(40, ge=1, description="Depth of each ranked list before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank fusion constant.")
     recent_days: int = Field(10, ge=0, description="With as_of: how far back counts as recent.")
     recent_boost: float = Field(2.0, ge=0, description="Fused-score lift for recent chunks, "
                                 "in units of a first place in one ranking.")
@@ -115,12 +116,13 @@ class HybridRetriever(BaseRetriever):
         by_id: dict[str, Hit] = {}
         for ranked in (dense, sparse):
             for rank, hit in enumerate(ranked):
-                fused[hit.chunk.id] = fused.get(hit.chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                fused[hit.chunk.id] = (fused.get(hit.chunk.id, 0.0)
+                                       + 1.0 / (self.rrf_k + rank + 1))
                 by_id[hit.chunk.id] = hit
         if as_of and self.recent_boost:
             since = day_number((as_of - datetime.timedelta(days=self.recent_days)).isoformat())
             for id_, hit in by_id.items():
                 if since <= hit.day <= until:
-                    fused[id_] += self.recent_boost / (RRF_K + 1)
+                    fused[id_] += self.recent_boost / (self.rrf_k + 1)
         best = sorted(fused, key=fused.get, reverse=True)[:k]
         return [to_document(by_id[i].chunk, fused[i]) for i in best]

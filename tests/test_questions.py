@@ -1,0 +1,21 @@
+import pytest
+
+from qa.questions import answer_labels
+from qa.terms import terms
+
+
+@pytest.mark.parametrize("question, labels", [
+    ("Who attended the talks?", {"PERSON"}),
+    ("NFL player Damar Hamlin collapsed this week. He plays for which team?", {"ORG"}),
+    ("How many people were evacuated?", {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
+    ("When did the strike end?", {"DATE"}),
+    ("Crowds lined the streets of which country this week?", {"GPE", "LOC", "FAC"}),
+    ("Which movie opened the festival?", {"WORK_OF_ART", "PRODUCT"}),
+    ("What did the union say about the offer?", set()),
+])
+def test_answer_labels_follow_the_last_question_phrase(question, labels):
+    assert answer_labels(question) == labels
+
+
+def test_terms_drop_stopwords_and_fold_plurals():
+    assert terms("Who attended the talks in the cities?") == ["attended", "talk", "city"]

@@ -1,0 +1,26 @@
+from index.articles import Article
+from qa.citations import Answer, Citation
+from ui.render import safe_markdown, sources_html
+
+
+def test_safe_markdown_escapes_markup_but_keeps_bold_and_markers():
+    text = '**Iger** — “<script>x()</script> [click](javascript:y) ![i](z)” [1]'
+    out = safe_markdown(text)
+    assert out.startswith("**Iger**") and out.endswith("[1]")
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert "](javascript" not in out and "\\[click\\]\\(javascript:y\\)" in out
+    assert "\\!\\[i\\]" in out
+
+
+def test_sources_show_the_quote_in_context_and_escape_everything():
+    article = Article("a", "<b>Title</b>", "2023-09-23", None, "javascript:alert(1)", "a.txt",
+                      "Before it. The <img src=x onerror=y()> quote. After it.")
+    start = article.text.index("The <img")
+    end = article.text.index("quote.") + len("quote.")
+    citation = Citation(1, "a", article.title, article.date, article.url,
+                        article.text[start:end], start, end)
+    html = sources_html(Answer("q", "x [1]", (citation,), False), {"a": article})
+    assert "<mark>The &lt;img src=x onerror=y()&gt; quote.</mark>" in html
+    assert "…Before it. <mark>" in html and "</mark> After it.…" in html
+    assert "&lt;b&gt;Title&lt;/b&gt;" in html and "2023-09-23" in html
+    assert "href" not in html  # only http(s) links become links
