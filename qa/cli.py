@@ -129,6 +129,8 @@ def evaluate(
         "--all", help="Also questions whose answer is in none of their articles.")] = False,
     index_dir: IndexDir = None,
     out: Annotated[Path | None, typer.Option("--out", help="Per-question rows (JSONL).")] = None,
+    baseline: Annotated[bool, typer.Option("--baseline", help="Also score the LangChain "
+                        "tutorial pipeline's retrieval on the same questions.")] = False,
 ) -> None:
     """Score retrieval (hit@k, MRR) and answers (gold answer in the first 60/300 characters)."""
     from qa.evaluate import run
@@ -137,7 +139,7 @@ def evaluate(
         if not path.exists():
             raise fail(f"no such file: {path}", 2)
     scores = run(questions, articles, limit=limit, seed=seed, k=k, index_dir=index_dir,
-                 out=out, answerable=not include_unanswerable)
+                 out=out, answerable=not include_unanswerable, baseline=baseline)
     for name, value in scores.items():
         typer.echo(f"{name:>18}  {value:.3f}" if isinstance(value, float) else
                    f"{name:>18}  {value}")

@@ -64,10 +64,12 @@ def write_articles(source: Path, ids: set[str], target: Path) -> int:
     return count
 
 
-def hit_rank(chunks, question: dict, k: int) -> int | None:
+def hit_rank(passages: list[tuple[str, str]], question: dict, k: int) -> int | None:
+    """Rank of the first (article id, text) passage from an answer-bearing article that
+    contains the gold answer."""
     bearing = set(question["gcs_doc_ids_containing_answer"])
-    for rank, chunk in enumerate(chunks[:k], start=1):
-        if chunk.article_id in bearing and contains(chunk.text, question["gold_answer"]):
+    for rank, (article_id, text) in enumerate(passages[:k], start=1):
+        if article_id in bearing and contains(text, question["gold_answer"]):
             return rank
     return None
 
@@ -89,17 +91,23 @@ def evaluate(questions: list[dict], settings: Settings, k: int,
     return rows
 
 
+def retrieval_scores(hits: list[int | None], k: int, prefix: str = "") -> dict[str, float]:
+    n = len(hits) or 1
+    return {
+        f"{prefix}hit@1": sum(1 for h in hits if h and h <= 1) / n,
+        f"{prefix}hit@5": sum(1 for h in hits if h and h <= 5) / n,
+        f"{prefix}hit@{k}": sum(1 for h in hits if h) / n,
+        f"{prefix}mrr@{k}": sum(1 / h for h in hits if h) / n,
+    }
+
+
 def summary(rows: list[Row], k: int) -> dict[str, float]:
     n = len(rows) or 1
-    hits = [r.hit_rank for r in rows]
     answered = [r for r in rows if not r.abstained]
     latency = sorted(r.seconds for r in rows) or [0.0]
     return {
         "questions": len(rows),
-        "hit@1": sum(1 for h in hits if h and h <= 1) / n,
-        "hit@5": sum(1 for h in hits if h and h <= 5) / n,
-        f"hit@{k}": sum(1 for h in hits if h) / n,
-        f"mrr@{k}": sum(1 / h for h in hits if h) / n,
+        **retrieval_scores([r.hit_rank for r in rows], k),
         "acc@60": sum(contains(r.answer[:60], r.gold) for r in rows) / n,
         "acc@300": sum(contains(r.answer[:300], r.gold) for r in rows) / n,
         "acc": sum(contains(r.answer, r.gold) for r in rows) / n,
@@ -112,10 +120,12 @@ def summary(rows: list[Row], k: int) -> dict[str, float]:
 
 
 def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: int, k: int,
-        index_dir: Path | None, out: Path | None, answerable: bool = True) -> dict:
+        index_dir: Path | None, out: Path | None, answerable: bool = True,
+        baseline: bool = False) -> dict:
+    from index.articles import load_articles
     from index.build import build
     from qa.api import answer, engine
-    from qa.retrieve import from_document
+    from qa.baseline import tutorial_retriever
 
     questions = load_questions(questions_path, limit, seed, answerable)
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,11 +137,21 @@ def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: i
 
         def retrieve(question: str, depth: int, as_of: str):
             as_of = datetime.date.fromisoformat(as_of)
-            return [from_document(d) for d in retriever.invoke(question, k=depth, as_of=as_of)]
+            docs = retriever.invoke(question, k=depth, as_of=as_of)
+            return [(d.metadata["article_id"], d.page_content) for d in docs]
 
         answer("warm up", settings=settings)
         rows = evaluate(questions, settings, k, retrieve,
                         lambda q, as_of: answer(q, as_of=as_of, settings=settings))
+        scores = {"index": report.line(), **summary(rows, k)}
+        if baseline:
+            tutorial = tutorial_retriever(load_articles([corpus]), Path(tmp) / "tutorial",
+                                          retriever.embeddings, k)
+            hits = [hit_rank([(d.metadata["article_id"], d.page_content)
+                              for d in tutorial.invoke(q["question"])], q, k)
+                    for q in questions]
+            scores |= retrieval_scores(hits, k, prefix="tutorial ")
+            scores["tutorial hit@4"] = sum(1 for h in hits if h and h <= 4) / (len(hits) or 1)
     if out:
         out.write_text("".join(json.dumps(r.__dict__, ensure_ascii=False) + "\n" for r in rows))
-    return {"index": report.line(), **summary(rows, k)}
+    return scores

@@ -1,0 +1,49 @@
+import json
+
+from qa.evaluate import MULTIPLE_CHOICE, contains, hit_rank, run
+
+
+def test_gold_matching_ignores_case_quotes_and_trailing_punctuation():
+    assert contains("**Buffalo Bills** — “The Bills …", "buffalo bills.")
+    assert contains("It was “Jaws”, in 1975", "\u201cJaws\u201d")
+    assert not contains("The Bills", "Buffalo Bills")
+
+
+def test_multiple_choice_questions_are_recognised():
+    assert MULTIPLE_CHOICE.search("Which of these cities hosted the summit?")
+    assert MULTIPLE_CHOICE.search("All of these teams made the playoffs EXCEPT:")
+    assert not MULTIPLE_CHOICE.search("Which city hosted the summit?")
+
+
+def test_hit_rank_needs_the_right_article_and_the_answer():
+    question = {"gcs_doc_ids_containing_answer": ["a"], "gold_answer": "Kito"}
+    passages = [("b", "Kito the giraffe"), ("a", "A giraffe"), ("a", "Kito was born")]
+    assert hit_rank(passages, question, 10) == 3
+    assert hit_rank(passages, question, 2) is None
+
+
+def test_eval_end_to_end_with_the_tutorial_baseline(tmp_path):
+    articles = [
+        {"doc_id": "zoo", "title": "Baby giraffe", "publish_date": "2023/09/20",
+         "text": "The city zoo welcomed a baby giraffe named Kito on Sunday. "
+                 "Keepers said Kito weighed 150 pounds at birth."},
+        {"doc_id": "bus", "title": "Bus fares", "publish_date": "2023/09/18",
+         "text": "The transit board voted to raise bus fares to $2.50 on Tuesday."},
+    ]
+    (tmp_path / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in articles))
+    questions = [
+        {"qid": "1", "question": "What was the name of the zoo's new baby giraffe?",
+         "question_date": "2023/09/22", "gold_answer": "Kito", "gcs_doc_ids": ["zoo", "bus"],
+         "gcs_doc_ids_containing_answer": ["zoo"]},
+        {"qid": "2", "question": "Which of these fares rose?", "question_date": "2023/09/22",
+         "gold_answer": "$2.50", "gcs_doc_ids": ["bus"], "gcs_doc_ids_containing_answer": ["bus"]},
+    ]
+    (tmp_path / "q.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions))
+    out = tmp_path / "rows.jsonl"
+    scores = run(tmp_path / "q.jsonl", tmp_path / "articles.jsonl", limit=None, seed=0, k=10,
+                 index_dir=None, out=out, baseline=True)
+    assert scores["questions"] == 1  # the multiple-choice question is left out
+    assert scores["hit@1"] == 1.0 and scores["tutorial hit@1"] == 1.0
+    assert scores["acc@60"] == 1.0
+    (row,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert row["qid"] == "1" and row["hit_rank"] == 1 and set(row["citations"]) == {"zoo"}
