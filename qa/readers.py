@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -26,7 +27,7 @@ class Reader(Protocol):
     name: str
 
     def read(self, question: str, chunks: Sequence[Chunk], articles: Mapping[str, Article],
-             idf) -> Draft: ...
+             idf, as_of: datetime.date | None = None) -> Draft: ...
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class Weights:
     min_share: float = 0.4  # votes an answer needs to lead when its best sentence doesn't
     nearness: float = 1.0  # extra vote for an answer right next to the question's words
     quotes: int = 2
+    recent: float = 0.1  # with as_of: lift for sentences of articles from the days before it
+    recent_days: int = 10
 
 
 class ExtractiveReader:
@@ -72,7 +75,7 @@ class ExtractiveReader:
         self.embeddings = embeddings
         self.weights = weights or Weights()
 
-    def read(self, question, chunks, articles, idf) -> Draft:
+    def read(self, question, chunks, articles, idf, as_of=None) -> Draft:
         w = self.weights
         labels = answer_labels(question)
         q_terms = set(terms(question))
@@ -89,7 +92,9 @@ class ExtractiveReader:
         def coverage(text: str) -> float:
             return sum(idf(t) for t in q_terms & set(terms(text))) / total_idf
 
+        recent = _recent_articles(articles, as_of, w.recent_days)
         prior = [w.lexical * coverage(s.text) + w.rank / (1 + s.rank)
+                 + (w.recent if s.article_id in recent else 0.0)
                  - (w.asks_back if s.text.rstrip("”’\"' ").endswith("?") else 0.0)
                  for s in sentences]
         keep = np.argsort(prior)[::-1][: w.embed_sentences]
@@ -147,6 +152,14 @@ def _sentences(chunks: Sequence[Chunk], articles: Mapping[str, Article]) -> list
             seen.add(key)
             out.append(Sentence(article.id, start, end, text, rank))
     return out
+
+
+def _recent_articles(articles: Mapping[str, Article], as_of: datetime.date | None,
+                     days: int) -> set[str]:
+    if as_of is None:
+        return set()
+    since = (as_of - datetime.timedelta(days=days)).isoformat()
+    return {a.id for a in articles.values() if a.date and since <= a.date <= as_of.isoformat()}
 
 
 def _named_terms(question: str) -> set[str]:
