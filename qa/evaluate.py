@@ -145,8 +145,8 @@ def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: i
                         lambda q, as_of: answer(q, as_of=as_of, settings=settings))
         scores = {"index": report.line(), **summary(rows, k)}
         if baseline:
-            tutorial = tutorial_retriever(load_articles([corpus]), Path(tmp) / "tutorial",
-                                          retriever.embeddings, k)
+            articles = load_articles([corpus], on_skip=lambda *_: None)  # reported above
+            tutorial = tutorial_retriever(articles, Path(tmp) / "tutorial", retriever.embeddings, k)
             hits = [hit_rank([(d.metadata["article_id"], d.page_content)
                               for d in tutorial.invoke(q["question"])], q, k)
                     for q in questions]
