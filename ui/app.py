@@ -50,10 +50,13 @@ def reindex(settings: Settings, progress: Callable[..., None] | None = None) -> 
 def chat_blocks(settings: Settings, examples: list[str]):
     import gradio as gr
 
+    from ui.render import safe_markdown
+
     def respond(message: str, history: list):
         history = list(history or [])
         text, sources = ask(message, history, settings)
-        history += [{"role": "user", "content": message}, {"role": "assistant", "content": text}]
+        history += [{"role": "user", "content": safe_markdown(message or "")},
+                    {"role": "assistant", "content": text}]
         return "", history, sources or "<p>No sources for this message.</p>"
 
     def update_index(progress=gr.Progress()):  # noqa: B008 (Gradio injects progress this way)
