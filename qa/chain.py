@@ -20,7 +20,7 @@ def build_chain(store: Store, retriever: HybridRetriever, reader: Reader) -> Run
         chunks = [from_document(doc) for doc in inputs["documents"]]
         articles = store.get_articles(c.article_id for c in chunks)
         draft = reader.read(inputs["question"], chunks, articles, retriever.sparse().idf,
-                            inputs.get("as_of"))
+                            retriever.recent_window(inputs.get("as_of")))
         return {"draft": draft, "articles": articles}
 
     def check(inputs: dict) -> Answer:

@@ -27,7 +27,7 @@ class Reader(Protocol):
     name: str
 
     def read(self, question: str, chunks: Sequence[Chunk], articles: Mapping[str, Article],
-             idf, as_of: datetime.date | None = None) -> Draft: ...
+             idf, recent: tuple[datetime.date, datetime.date] | None = None) -> Draft: ...
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,6 @@ class Weights:
     nearness: float = 1.0  # extra vote for an answer right next to the question's words
     quotes: int = 2
     recent: float = 0.1  # with as_of: lift for sentences of articles from the days before it
-    recent_days: int = 10
 
 
 class ExtractiveReader:
@@ -75,7 +74,7 @@ class ExtractiveReader:
         self.embeddings = embeddings
         self.weights = weights or Weights()
 
-    def read(self, question, chunks, articles, idf, as_of=None) -> Draft:
+    def read(self, question, chunks, articles, idf, recent=None) -> Draft:
         w = self.weights
         labels = answer_labels(question)
         q_terms = set(terms(question))
@@ -92,9 +91,9 @@ class ExtractiveReader:
         def coverage(text: str) -> float:
             return sum(idf(t) for t in q_terms & set(terms(text))) / total_idf
 
-        recent = _recent_articles(articles, as_of, w.recent_days)
+        fresh = _recent_articles(articles, recent)
         prior = [w.lexical * coverage(s.text) + w.rank / (1 + s.rank)
-                 + (w.recent if s.article_id in recent else 0.0)
+                 + (w.recent if s.article_id in fresh else 0.0)
                  - (w.asks_back if s.text.rstrip("”’\"' ").endswith("?") else 0.0)
                  for s in sentences]
         keep = np.argsort(prior)[::-1][: w.embed_sentences]
@@ -154,12 +153,12 @@ def _sentences(chunks: Sequence[Chunk], articles: Mapping[str, Article]) -> list
     return out
 
 
-def _recent_articles(articles: Mapping[str, Article], as_of: datetime.date | None,
-                     days: int) -> set[str]:
-    if as_of is None:
+def _recent_articles(articles: Mapping[str, Article],
+                     window: tuple[datetime.date, datetime.date] | None) -> set[str]:
+    if window is None:
         return set()
-    since = (as_of - datetime.timedelta(days=days)).isoformat()
-    return {a.id for a in articles.values() if a.date and since <= a.date <= as_of.isoformat()}
+    since, until = (day.isoformat() for day in window)
+    return {a.id for a in articles.values() if a.date and since <= a.date <= until}
 
 
 def _named_terms(question: str) -> set[str]:

@@ -102,6 +102,11 @@ class HybridRetriever(BaseRetriever):
                 self._sparse = SparseIndex.of(self.store)
             return self._sparse
 
+    def recent_window(self, as_of: datetime.date | None
+                      ) -> tuple[datetime.date, datetime.date] | None:
+        """The days whose coverage counts as recent for a question asked on `as_of`."""
+        return (as_of - datetime.timedelta(days=self.recent_days), as_of) if as_of else None
+
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None,
         as_of: datetime.date | None = None,
@@ -120,7 +125,7 @@ class HybridRetriever(BaseRetriever):
                                        + 1.0 / (self.rrf_k + rank + 1))
                 by_id[hit.chunk.id] = hit
         if as_of and self.recent_boost:
-            since = day_number((as_of - datetime.timedelta(days=self.recent_days)).isoformat())
+            since = day_number(self.recent_window(as_of)[0].isoformat())
             for id_, hit in by_id.items():
                 if since <= hit.day <= until:
                     fused[id_] += self.recent_boost / (self.rrf_k + 1)
