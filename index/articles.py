@@ -16,7 +16,8 @@ import yaml
 log = logging.getLogger("newsqa")
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
-MAX_FILE_BYTES = 50_000_000
+MAX_FILE_BYTES = 50_000_000  # a JSONL file may hold many articles
+MAX_ARTICLE_CHARS = 1_000_000  # a long book; no news story comes near
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,9 @@ def _article(file_id: str, file: Path, text: str, title: str | None, **meta) -> 
     text = text.strip()
     if not text:
         raise Unreadable("no article text")
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise Unreadable(f"the article is {len(text):,} characters long; the limit is "
+                         f"{MAX_ARTICLE_CHARS:,} (split it into separate articles)")
     return Article(
         id=file_id,
         title=(title or "").strip() or _title_from_text(text) or file.name,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from index.articles import Article, load_articles, warn_skip
 from index.chunking import Chunk, chunk_article
 from index.embeddings import MiniLMEmbeddings
 from index.settings import Settings
-from index.store import Store
+from index.store import Store, exclusive
 
 Progress = Callable[[int, int, int, int], None]  # chunks done, to do; articles done, to do
 
@@ -56,41 +57,60 @@ def build(
         on_skip(path, reason)
 
     articles = load_articles(paths, on_skip=skip)
+    with exclusive(settings):
+        # 2. Compare with what the store holds.
+        store = Store.reset(settings) if rebuild else Store(settings, create=True)
+        indexed = store.indexed()
+        new = [a for a in articles if a.id not in indexed]
+        changed = [a for a in articles if a.id in indexed and indexed[a.id].digest != a.digest]
+        loaded = {a.id for a in articles}
+        removed = [
+            i.id for i in indexed.values()
+            if i.id not in loaded and _under(i.path, paths) and i.path not in unreadable
+        ]
 
-    # 2. Compare with what the store holds.
-    store = Store.reset(settings) if rebuild else Store(settings, create=True)
-    indexed = store.indexed()
-    new = [a for a in articles if a.id not in indexed]
-    changed = [a for a in articles if a.id in indexed and indexed[a.id].digest != a.digest]
-    loaded = {a.id for a in articles}
-    removed = [
-        i.id for i in indexed.values()
-        if i.id not in loaded and _under(i.path, paths) and i.path not in unreadable
-    ]
+        # 3. Embed the new and changed articles batch by batch; each batch is written while
+        #    the next one is embedded.
+        todo = new + changed
+        work = [(a, chunk_article(a, settings.chunk_chars)) for a in todo]
+        total = sum(len(chunks) for _, chunks in work)
+        done = articles_done = 0
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            writing: tuple[Future, int, int] | None = None
 
-    # 3. Embed and write the new and changed articles, batch by batch.
-    todo = new + changed
-    work = [(a, chunk_article(a, settings.chunk_chars)) for a in todo]
-    total = sum(len(chunks) for _, chunks in work)
-    done = articles_done = 0
-    for batch in _batches(work, settings.batch_chunks):
-        chunks = [c for _, cs in batch for c in cs]
-        vectors = embeddings.encode([c.text for c in chunks])
-        store.begin([a for a, _ in batch])
-        store.add_chunks(chunks, vectors, {a.id: a.date for a, _ in batch})
-        store.commit([a for a, _ in batch])
-        done += len(chunks)
-        articles_done += len(batch)
-        if progress:
-            progress(done, total, articles_done, len(todo))
+            def finish(write: Future, chunks: int, articles: int) -> None:
+                nonlocal done, articles_done
+                write.result()
+                done, articles_done = done + chunks, articles_done + articles
+                if progress:
+                    progress(done, total, articles_done, len(todo))
 
-    # 4. Forget articles whose files are gone.
-    store.remove(removed)
+            for batch in _batches(work, settings.batch_chunks):
+                chunks = [c for _, cs in batch for c in cs]
+                vectors = embeddings.encode([c.text for c in chunks])
+                if writing:
+                    finish(*writing)
+                writing = (writer.submit(_write, store, batch, chunks, vectors),
+                           len(chunks), len(batch))
+            if writing:
+                finish(*writing)
+
+        # 4. Forget articles whose files are gone.
+        store.remove(removed)
     return BuildReport(
         new=len(new), changed=len(changed), removed=len(removed),
         unchanged=len(articles) - len(todo), chunks=total, skipped=len(unreadable),
         seconds=time.perf_counter() - started,
     )
+
+
+def _write(store: Store, batch: list[tuple[Article, list[Chunk]]], chunks: list[Chunk],
+           vectors) -> None:
+    """One batch, marked in progress until its chunks are all written (see Store.begin)."""
+    articles = [a for a, _ in batch]
+    store.begin(articles)
+    store.add_chunks(chunks, vectors, {a.id: a.date for a in articles})
+    store.commit(articles)
 
 
 def _under(path: str, roots: Sequence[Path]) -> bool:

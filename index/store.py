@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +20,10 @@ from index.settings import Settings, go_offline
 
 class IndexUnavailable(Exception):
     """The index is missing, unreadable or its server is down; the message says what to do."""
+
+
+class IndexBusy(IndexUnavailable):
+    """Another process is updating the index."""
 
 
 @dataclass(frozen=True)
@@ -39,8 +47,57 @@ def day_number(date: str | None) -> int:
     return int(date.replace("-", "")) if date else 0
 
 
+SERVER_TIMEOUT_S = 30.0
+
+
 def where(settings: Settings) -> str:
     return settings.chroma_url or str(settings.index_dir)
+
+
+def unavailable(settings: Settings, e: Exception) -> str:
+    """What went wrong with the index or its server, and what to do about it."""
+    if settings.chroma_url:
+        return (f"The Chroma server at {settings.chroma_url} is not answering ({_reason(e)}). "
+                "Start it (chroma run --path DIR --port N) or unset NEWSQA_CHROMA_URL.")
+    return (f"The index at {settings.index_dir} cannot be read ({_reason(e)}). "
+            "Run `newsqa index --rebuild` to set it aside and build a new one.")
+
+
+@contextlib.contextmanager
+def exclusive(settings: Settings) -> Iterator[None]:
+    """Hold the index for writing; a second writer gets IndexBusy instead of interleaving.
+    (A lock file on this machine: writers on several machines need one coordinator.)"""
+    from filelock import FileLock, Timeout
+
+    if settings.chroma_url:
+        key = hashlib.sha256(f"{settings.chroma_url} {settings.collection}".encode()).hexdigest()
+        path = Path(tempfile.gettempdir()) / f"newsqa-{key[:16]}.lock"
+    else:
+        path = Path(settings.index_dir).with_name(Path(settings.index_dir).name + ".lock")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(path, timeout=0):
+            yield
+    except Timeout:
+        raise IndexBusy(
+            f"Another `newsqa index` is updating the index at {where(settings)}. "
+            "Wait for it to finish, then run the command again."
+        ) from None
+
+
+def _guarded(method):
+    """Chroma failures (server down, unreadable files) become IndexUnavailable sentences."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except IndexUnavailable:
+            raise
+        except Exception as e:
+            raise IndexUnavailable(unavailable(self.settings, e)) from e
+
+    return call
 
 
 def _client(settings: Settings, create: bool):
@@ -54,17 +111,18 @@ def _client(settings: Settings, create: bool):
 
         url = urlparse(settings.chroma_url)
         try:
-            return chromadb.HttpClient(
+            client = chromadb.HttpClient(
                 host=url.hostname or "localhost",
                 port=url.port or (443 if url.scheme == "https" else 8000),
                 ssl=url.scheme == "https",
                 settings=chroma_settings,
             )
         except Exception as e:
-            raise IndexUnavailable(
-                f"The Chroma server at {settings.chroma_url} is not answering ({_reason(e)}). "
-                "Start it (chroma run --path DIR) or unset NEWSQA_CHROMA_URL."
-            ) from e
+            raise IndexUnavailable(unavailable(settings, e)) from e
+        session = getattr(getattr(client, "_server", None), "_session", None)
+        if session is not None:  # Chroma's client waits forever by default; a hung server
+            session.timeout = SERVER_TIMEOUT_S  # should give an error instead
+        return client
     path = Path(settings.index_dir)
     if not create and not (path / "chroma.sqlite3").exists():
         raise IndexUnavailable(f"There is no index at {path}. Run `newsqa index` to build it.")
@@ -72,10 +130,7 @@ def _client(settings: Settings, create: bool):
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as e:
-        raise IndexUnavailable(
-            f"The index at {path} cannot be opened ({_reason(e)}). "
-            "Rebuild it with `newsqa index --rebuild`."
-        ) from e
+        raise IndexUnavailable(unavailable(settings, e)) from e
 
 
 def _reason(e: Exception) -> str:
@@ -105,23 +160,31 @@ class Store:
                     f"The index at {where(settings)} has no articles yet. "
                     "Run `newsqa index` to build it."
                 ) from e
-            raise IndexUnavailable(
-                f"The index at {where(settings)} cannot be read ({_reason(e)}). "
-                "Rebuild it with `newsqa index --rebuild`."
-            ) from e
+            raise IndexUnavailable(unavailable(settings, e)) from e
 
     @classmethod
     def reset(cls, settings: Settings) -> Store:
-        """An empty store (the old collections, if any, dropped)."""
-        client = _client(settings, create=True)
+        """An empty store (the old collections, if any, dropped). An embedded index that
+        cannot be read is set aside as `<dir>.unreadable-<time>`, not deleted."""
+        try:
+            client = _client(settings, create=True)
+            present = {getattr(c, "name", c) for c in client.list_collections()}
+        except Exception:
+            if settings.chroma_url or not Path(settings.index_dir).exists():
+                raise
+            path = Path(settings.index_dir)
+            path.rename(path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}"))
+            from chromadb.api.client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()  # it remembers the failed open of `path`
+            client, present = _client(settings, create=True), set()
         for name in (settings.collection, f"{settings.collection}_articles"):
-            try:
+            if name in present:
                 client.delete_collection(name)
-            except Exception:  # absent: nothing to drop
-                pass
         return cls(settings, create=True)
 
     # -- what is indexed -------------------------------------------------------------------
+    @_guarded
     def indexed(self) -> dict[str, Indexed]:
         got = self.articles.get(include=["metadatas"])
         return {
@@ -129,6 +192,7 @@ class Store:
             for id_, meta in zip(got["ids"], got["metadatas"], strict=True)
         }
 
+    @_guarded
     def generation(self) -> str:
         """Changes whenever the contents change; readers use it to refresh derived indexes."""
         current = self._client.get_collection(self.articles.name).metadata or {}
@@ -137,6 +201,7 @@ class Store:
     def article(self, article_id: str) -> Article | None:
         return next(iter(self.get_articles([article_id]).values()), None)
 
+    @_guarded
     def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
         ids = list(dict.fromkeys(ids))
         if not ids:
@@ -150,6 +215,7 @@ class Store:
     def all_chunks(self) -> list[Chunk]:
         return [hit.chunk for hit in self.all_hits()]
 
+    @_guarded
     def all_hits(self) -> list[Hit]:
         """Every chunk, with its article's date (score 0)."""
         got = self.chunks.get(include=["metadatas", "documents"])
@@ -159,6 +225,7 @@ class Store:
         ]
 
     # -- writing (build.py decides what; these keep the store consistent if interrupted) -----
+    @_guarded
     def begin(self, articles: Sequence[Article]) -> None:
         """Mark articles as in progress and drop their old chunks."""
         if not articles:
@@ -166,6 +233,7 @@ class Store:
         self._put_articles(articles, pending=True)
         self.chunks.delete(where={"article_id": {"$in": [a.id for a in articles]}})
 
+    @_guarded
     def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray,
                    dates: Mapping[str, str | None]) -> None:
         """Write chunks; `dates` maps article ids to their ISO dates, kept for date filters."""
@@ -178,12 +246,14 @@ class Store:
                             "day": day_number(dates.get(c.article_id))} for c in chunks],
             )
 
+    @_guarded
     def commit(self, articles: Sequence[Article]) -> None:
         """Mark articles complete: from now on they are skipped while unchanged."""
         if articles:
             self._put_articles(articles, pending=False)
             self._touch()
 
+    @_guarded
     def remove(self, article_ids: Sequence[str]) -> None:
         if article_ids:
             self.chunks.delete(where={"article_id": {"$in": list(article_ids)}})
@@ -206,6 +276,7 @@ class Store:
         self.articles.modify(metadata={"generation": time.time_ns()})
 
     # -- reading ------------------------------------------------------------------------------
+    @_guarded
     def search(self, vector: Sequence[float], k: int, until: int | None = None) -> list[Hit]:
         """The k nearest chunks; with `until` (YYYYMMDD), none from articles dated later."""
         n = self.chunks.count()

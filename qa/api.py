@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import re
 from collections.abc import Sequence
 
 from langchain_core.runnables import Runnable
@@ -65,10 +66,13 @@ def answer(
     return dataclasses.replace(engine(settings).chain.invoke(inputs), question=question)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # all but tab and newline
+
+
 def validate(question: object, settings: Settings) -> str:
     if not isinstance(question, str):
         raise TypeError(f"The question must be text, not {type(question).__name__}.")
-    question = question.strip()
+    question = _CONTROL.sub(" ", question).strip()
     if not question:
         raise ValueError("The question is empty. Ask something about the coverage.")
     if len(question) > settings.max_question_chars:

@@ -50,19 +50,22 @@ def index(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise fail(f"no such file or folder: {', '.join(missing)}", 2)
-    bar = tqdm(total=0, unit="chunk", desc="embedding", file=sys.stderr, mininterval=0.5)
+    bars = []  # created at the first batch, so a run with nothing to embed prints no bar
 
     def progress(done: int, total: int, articles_done: int, articles: int) -> None:
-        bar.total = total
-        bar.set_postfix_str(f"{articles_done}/{articles} articles", refresh=False)
-        bar.update(done - bar.n)
+        if not bars:
+            bars.append(tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr,
+                             mininterval=0.5))
+        bars[0].set_postfix_str(f"{articles_done}/{articles} articles", refresh=False)
+        bars[0].update(done - bars[0].n)
 
     try:
         report = build(paths, settings, rebuild=rebuild, progress=progress)
     except IndexUnavailable as e:
         raise fail(str(e), 1) from None
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
     typer.echo(report.line())
 
 
@@ -103,19 +106,31 @@ def chat(
     articles: Annotated[Path | None, typer.Option(
         "--articles", help="Article folder kept indexed [env NEWSQA_ARTICLES; default seeds/].",
         show_default=False)] = None,
+    auth: Annotated[str | None, typer.Option(
+        "--auth", envvar="NEWSQA_AUTH", help="user:password that the chat and API require.",
+        show_default=False)] = None,
+    insecure: Annotated[bool, typer.Option(
+        "--insecure", help="Allow a non-loopback --host without --auth.")] = False,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
     """Start the web chat (and POST /api/answer), after bringing the index up to date."""
     import uvicorn
 
-    from ui.app import create_app, reindex
+    from ui.app import create_app, is_loopback, parse_auth, reindex
 
+    try:
+        login = parse_auth(auth) if auth else None
+    except ValueError as e:
+        raise fail(str(e), 2) from None
+    if not login and not insecure and not is_loopback(host):
+        raise fail(f"--host {host} opens the chat to the network: add --auth user:password "
+                   "(or NEWSQA_AUTH), or --insecure to let anyone in.", 2)
     settings = settings_from(index_dir, chroma_url, articles=articles)
     if settings.articles.exists():
         typer.echo(reindex(settings))
     typer.echo(f"newsqa: chat on http://{host}:{port}  (Ctrl-C stops it)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(settings, auth=login), host=host, port=port, log_level="warning")
 
 
 @app.command("eval")

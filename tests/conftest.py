@@ -1,5 +1,7 @@
 """Shared fixtures: one model load per test session, tiny corpora built in tmp folders."""
 
+from __future__ import annotations
+
 import os
 
 from index.settings import OFFLINE_ENV
@@ -10,6 +12,12 @@ import gzip  # noqa: E402
 import itertools  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -40,6 +48,62 @@ def settings_for(tmp: Path, **more) -> Settings:
     return Settings(index_dir=tmp / "index", **more)
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ChromaServer:
+    """A real `chroma run` on a loopback port, which a test may stop and start again."""
+
+    def __init__(self, path: Path):
+        self.path, self.port = path, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> ChromaServer:
+        chroma = Path(sys.executable).with_name("chroma")
+        self.process = subprocess.Popen(
+            [str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1",
+             "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=1)
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"chroma run did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    server = ChromaServer(tmp_path_factory.mktemp("chroma")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=["embedded", "server"])
+def backend(request):
+    """Settings for a fresh index in a tmp folder: embedded Chroma, or a collection of its
+    own on the shared `chroma run` server. Tests that take it run in both modes."""
+    if request.param == "embedded":
+        return settings_for
+    url = request.getfixturevalue("chroma_server").url
+
+    def on_server(tmp: Path, **more) -> Settings:
+        return settings_for(tmp, chroma_url=url, collection=f"c{uuid.uuid4().hex[:12]}", **more)
+
+    return on_server
+
+
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory, embeddings) -> Settings:
     """An index of seeds/ only (read-only for the tests that use it)."""
@@ -51,13 +115,14 @@ def seed_index(tmp_path_factory, embeddings) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def news_index(tmp_path_factory, embeddings) -> Settings:
-    """The seed among a dozen real articles from the evaluation corpus (read-only)."""
+def news_index(tmp_path_factory, embeddings, backend) -> Settings:
+    """The seed among a dozen real articles from the evaluation corpus (read-only), in both
+    store modes."""
     tmp = tmp_path_factory.mktemp("news")
     shutil.copytree(SEEDS, tmp / "seeds")
     with (tmp / "corpus.jsonl").open("w") as f:
         for record in corpus_records(12, start=3000):
             f.write(json.dumps(record) + "\n")
-    settings = settings_for(tmp)
+    settings = backend(tmp)
     build([tmp / "seeds", tmp / "corpus.jsonl"], settings, embeddings=embeddings)
     return settings

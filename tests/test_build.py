@@ -30,8 +30,9 @@ def corpus(tmp_path):
     return folder
 
 
-def test_incremental_build_counts_new_unchanged_changed_removed(tmp_path, corpus, embeddings):
-    settings = settings_for(tmp_path)
+def test_incremental_build_counts_new_unchanged_changed_removed(tmp_path, corpus, embeddings,
+                                                                backend):
+    settings = backend(tmp_path)
     before = embeddings.calls
     first = build([corpus], settings, embeddings=embeddings)
     assert (first.new, first.changed, first.removed, first.unchanged) == (5, 0, 0, 0)
@@ -65,8 +66,8 @@ def test_incremental_build_counts_new_unchanged_changed_removed(tmp_path, corpus
     assert len(chunks) == len({c.id for c in chunks})
 
 
-def test_an_unreadable_file_keeps_its_indexed_articles(tmp_path, corpus, embeddings):
-    settings = settings_for(tmp_path)
+def test_an_unreadable_file_keeps_its_indexed_articles(tmp_path, corpus, embeddings, backend):
+    settings = backend(tmp_path)
     build([corpus], settings, embeddings=embeddings)
     victim = sorted(corpus.iterdir())[0]
     victim.write_text("{ not json any more")
@@ -88,8 +89,8 @@ def test_removal_is_limited_to_the_given_paths(tmp_path, embeddings):
     assert len(Store(settings).indexed()) == 4
 
 
-def test_rebuild_starts_over_with_the_same_chunk_ids(tmp_path, corpus, embeddings):
-    settings = settings_for(tmp_path)
+def test_rebuild_starts_over_with_the_same_chunk_ids(tmp_path, corpus, embeddings, backend):
+    settings = backend(tmp_path)
     build([corpus], settings, embeddings=embeddings)
     ids = chunk_ids(settings)
     report = build([corpus], settings, embeddings=embeddings, rebuild=True)

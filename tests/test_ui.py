@@ -1,8 +1,8 @@
 """The web chat in a real browser (Debian's chromium via Playwright), and its two APIs."""
 
 import json
+import os
 import shutil
-import socket
 import threading
 import time
 import urllib.request
@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 import uvicorn
 
-from tests.conftest import SEEDS, settings_for
+from tests.conftest import SEEDS, free_port, settings_for
 from ui.app import create_app
 
 NAMES = ["Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley"]
@@ -25,16 +25,10 @@ HOSTILE = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(settings):
+def serve(settings, auth=None):
     """The app on a free loopback port; yields its URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, auth), host="127.0.0.1", port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -167,3 +161,63 @@ def test_post_api_answer_round_trip_and_errors(app_url):
         400, {"error": "The question is empty. Ask something about the coverage."})
     assert post(app_url, {"question": 7}) == (400, {"error": "The question must be text, not int."})
     assert post(app_url, {"nothing": 1})[0] == 400
+    assert post(app_url, {"question": "why " * 250_000}) == (400, {
+        "error": "The question is 999,999 characters long; the limit is 2,000. Shorten it."})
+
+
+def status_of(url: str, method="GET", headers=None, body=None) -> int:
+    request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_files_outside_the_articles_and_index_are_not_served(app_url):
+    for path in ["/gradio_api/file=/etc/passwd", "/file=/etc/passwd",
+                 "/gradio_api/file=../../../../etc/passwd", "/static/../../../etc/passwd"]:
+        assert status_of(app_url + path) in (403, 404), path
+
+
+def test_with_auth_every_route_needs_the_password(seed_index, browser):
+    import base64
+
+    good = {"Authorization": "Basic " + base64.b64encode(b"desk:s3cret").decode()}
+    bad = {"Authorization": "Basic " + base64.b64encode(b"desk:guess").decode()}
+    question = json.dumps({"question": "Who attended the talks?"}).encode()
+    json_type = {"Content-Type": "application/json"}
+    for url in serve(seed_index, auth=("desk", "s3cret")):
+        assert status_of(url) == 401
+        assert status_of(url, headers=bad) == 401
+        assert status_of(url + "/gradio_api/info") == 401
+        assert status_of(url + "/api/answer", "POST", json_type, question) == 401
+        assert status_of(url + "/api/answer", "POST", {**json_type, **good}, question) == 200
+
+        context = browser.new_context(http_credentials={"username": "desk",
+                                                        "password": "s3cret"})
+        page = context.new_page()
+        ask_in_page(page, url, "Who attended the talks?")
+        assert all(name in page.inner_text("#chat") for name in NAMES)
+        context.close()
+
+
+def test_a_network_host_needs_auth_or_insecure(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    def chat(*args):
+        return subprocess.run([sys.executable, "-m", "qa.cli", "chat", *args], cwd=tmp_path,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                              text=True, timeout=120)
+
+    refused = chat("--host", "0.0.0.0")
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "newsqa: --host 0.0.0.0 opens the chat to the network: add --auth user:password "
+        "(or NEWSQA_AUTH), or --insecure to let anyone in.\n")
+    malformed = chat("--host", "0.0.0.0", "--auth", "nopassword")
+    assert malformed.returncode == 2
+    assert malformed.stderr == "newsqa: --auth (or NEWSQA_AUTH) must look like user:password.\n"

@@ -89,8 +89,44 @@ def chat_blocks(settings: Settings, examples: list[str]):
     return blocks
 
 
-def create_app(settings: Settings | None = None):
-    """FastAPI app: the chat at /, `POST /api/answer` for programs."""
+def parse_auth(text: str) -> tuple[str, str]:
+    user, _, password = text.partition(":")
+    if not user or not password:
+        raise ValueError("--auth (or NEWSQA_AUTH) must look like user:password.")
+    return user, password
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def require_login(app, user: str, password: str) -> None:
+    """HTTP Basic authentication on every route: the chat page, its queue and the JSON API."""
+    import base64
+    import secrets
+
+    from starlette.responses import PlainTextResponse
+
+    expected = b"Basic " + base64.b64encode(f"{user}:{password}".encode())
+
+    @app.middleware("http")
+    async def check(request, call_next):
+        given = request.headers.get("authorization", "").encode()
+        if secrets.compare_digest(given, expected):
+            return await call_next(request)
+        return PlainTextResponse("Sign in with the user and password given to newsqa --auth.",
+                                 status_code=401,
+                                 headers={"WWW-Authenticate": 'Basic realm="newsqa"'})
+
+
+def create_app(settings: Settings | None = None, auth: tuple[str, str] | None = None):
+    """FastAPI app: the chat at /, `POST /api/answer` for programs; with `auth`, both need
+    that user and password."""
     go_offline()
     import gradio as gr
     from fastapi import Body, FastAPI
@@ -120,5 +156,8 @@ def create_app(settings: Settings | None = None):
     except IndexUnavailable:
         examples = []
     theme = gr.themes.Base(font=["system-ui", "sans-serif"], font_mono=["monospace"])
-    return gr.mount_gradio_app(app, chat_blocks(settings, examples), path="/", theme=theme,
-                               css=CSS, footer_links=[], show_error=False)
+    app = gr.mount_gradio_app(app, chat_blocks(settings, examples), path="/", theme=theme,
+                              css=CSS, footer_links=[], show_error=False)
+    if auth:
+        require_login(app, *auth)
+    return app
