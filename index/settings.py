@@ -39,3 +39,5 @@ class Settings(BaseSettings):
     threads: int = Field(0, ge=0, description="Torch threads; 0 means one per core.")
     k: int = Field(8, ge=1, le=50, description="Chunks read per question.")
     max_question_chars: int = Field(2000, ge=1)
+    fetch_timeout_s: float = Field(15.0, gt=0, description="Per web page or feed fetched.")
+    fetch_max_bytes: int = Field(5_000_000, ge=1000, description="Largest page or feed read.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -131,6 +132,82 @@ def chat(
         typer.echo(reindex(settings))
     typer.echo(f"newsqa: chat on http://{host}:{port}  (Ctrl-C stops it)")
     uvicorn.run(create_app(settings, auth=login), host=host, port=port, log_level="warning")
+
+
+Articles = Annotated[Path | None, typer.Option(
+    "--articles", help="Folder the articles are saved in [env NEWSQA_ARTICLES; default seeds/].",
+    show_default=False)]
+
+
+@app.command()
+def add(
+    urls: Annotated[list[str], typer.Argument(help="Web pages of articles.")],
+    articles: Articles = None,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Fetch articles from the web, save them in the articles folder, and index them."""
+    from index.fetch import add_urls
+    from index.store import IndexUnavailable
+
+    settings = settings_from(index_dir, chroma_url, articles=articles)
+    try:
+        added, report = add_urls(urls, settings)
+    except IndexUnavailable as e:
+        raise fail(str(e), 1) from None
+    for a in added:
+        typer.echo(a.message)
+    if report:
+        typer.echo(report.line())
+    if not any(a.path for a in added):
+        raise typer.Exit(1)
+
+
+def seconds_of(every: str) -> float:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", every)
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f"--every must look like 90s, 15m, 2h or 1d, not {every!r}.")
+    return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+
+
+@app.command()
+def feed(
+    url: Annotated[str, typer.Argument(help="An RSS or Atom feed.")],
+    every: Annotated[str | None, typer.Option(
+        "--every", help="Keep polling at this interval (90s, 15m, 2h) until interrupted.",
+        show_default=False)] = None,
+    articles: Articles = None,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Add the feed's new entries (remembered in feeds.json next to the index) and index them."""
+    import time
+
+    from index.feeds import poll
+    from index.fetch import FetchError
+    from index.store import IndexUnavailable
+
+    try:
+        interval = seconds_of(every) if every else None
+    except ValueError as e:
+        raise fail(str(e), 2) from None
+    settings = settings_from(index_dir, chroma_url, articles=articles)
+    while True:
+        try:
+            added, report = poll(url, settings)
+            for a in added:
+                typer.echo(a.message)
+            if report:
+                typer.echo(report.line())
+            elif not added:
+                typer.echo(f"no new entries in {url}")
+        except (FetchError, IndexUnavailable) as e:
+            if interval is None:
+                raise fail(str(e), 1) from None
+            typer.echo(f"newsqa: {e}", err=True)  # keep polling: the feed may come back
+        if interval is None:
+            return
+        time.sleep(interval)
 
 
 @app.command("eval")

@@ -11,6 +11,7 @@ import pytest
 import uvicorn
 
 from tests.conftest import SEEDS, free_port, settings_for
+from tests.test_fetch import site  # noqa: F401 (the fixture: a local news site)
 from ui.app import create_app
 
 NAMES = ["Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley"]
@@ -221,3 +222,27 @@ def test_a_network_host_needs_auth_or_insecure(tmp_path):
     malformed = chat("--host", "0.0.0.0", "--auth", "nopassword")
     assert malformed.returncode == 2
     assert malformed.stderr == "newsqa: --auth (or NEWSQA_AUTH) must look like user:password.\n"
+
+
+def test_a_pasted_url_is_added_and_answerable(tmp_path, embeddings, browser, site):  # noqa: F811
+    settings = indexed_folder(tmp_path, embeddings)
+    for url in serve(settings):
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        page.get_by_text("Index", exact=True).click()
+        page.fill("#add-url textarea", f"{site}/news/lighthouse")
+        page.press("#add-url textarea", "Enter")
+        page.wait_for_function(
+            "document.querySelector('#index-status textarea').value.includes('indexed:')",
+            timeout=60_000)
+        status = page.input_value("#index-status textarea")
+        assert status.startswith("added: ") and "Lighthouse keeper retires" in status
+        assert "indexed: 1 new" in status
+        page.fill("#question textarea", "How long did Agnes Whitlock keep the lighthouse?")
+        page.press("#question textarea", "Enter")
+        page.wait_for_selector("#sources .newsqa-source", timeout=60_000)
+        assert "40 years" in page.inner_text("#chat")
+        assert "Lighthouse keeper retires after 40 years · 2023-09-21" in page.inner_text(
+            "#sources")
+        page.close()

@@ -47,6 +47,21 @@ def reindex(settings: Settings, progress: Callable[..., None] | None = None) -> 
     return report.line()
 
 
+def add_url(url: str, settings: Settings) -> str:
+    """Fetch an article from the web into the article folder and index it; one line each."""
+    from index.fetch import add_urls
+    from index.store import IndexUnavailable
+
+    url = (url or "").strip()
+    if not url:
+        return "Paste the address (http:// or https://) of an article page."
+    try:
+        added, report = add_urls([url], settings)
+    except IndexUnavailable as e:
+        return str(e)
+    return "\n".join([a.message for a in added] + ([report.line()] if report else []))
+
+
 def chat_blocks(settings: Settings, examples: list[str]):
     import gradio as gr
 
@@ -83,8 +98,13 @@ def chat_blocks(settings: Settings, examples: list[str]):
                     button = gr.Button("Update index", elem_id="update-index")
                     status = gr.Textbox(label="Last update", interactive=False,
                                         elem_id="index-status")
+                    url = gr.Textbox(label="Add an article from the web",
+                                     placeholder="https://…", elem_id="add-url",
+                                     submit_btn="Add")
         box.submit(respond, [box, chatbot], [box, chatbot, sources], api_visibility="private")
         button.click(update_index, None, status, api_visibility="private")
+        url.submit(lambda u: ("", add_url(u, settings)), url, [url, status],
+                   api_visibility="private")
         gr.api(chat, api_name="chat")
     return blocks
 
