@@ -186,7 +186,7 @@ class Store:
     # -- what is indexed -------------------------------------------------------------------
     @_guarded
     def indexed(self) -> dict[str, Indexed]:
-        got = self.articles.get(include=["metadatas"])
+        got = _get_all(self.articles, ["metadatas"])
         return {
             id_: Indexed(id_, meta.get("path", ""), meta.get("digest", ""))
             for id_, meta in zip(got["ids"], got["metadatas"], strict=True)
@@ -218,7 +218,7 @@ class Store:
     @_guarded
     def all_hits(self) -> list[Hit]:
         """Every chunk, with its article's date (score 0)."""
-        got = self.chunks.get(include=["metadatas", "documents"])
+        got = _get_all(self.chunks, ["metadatas", "documents"])
         return [
             Hit(_chunk(id_, meta, text), 0.0, int(meta.get("day", 0)))
             for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
@@ -255,9 +255,12 @@ class Store:
 
     @_guarded
     def remove(self, article_ids: Sequence[str]) -> None:
+        article_ids = list(article_ids)
+        for i in range(0, len(article_ids), 500):  # SQLite limits the variables of a query
+            part = article_ids[i : i + 500]
+            self.chunks.delete(where={"article_id": {"$in": part}})
+            self.articles.delete(ids=part)
         if article_ids:
-            self.chunks.delete(where={"article_id": {"$in": list(article_ids)}})
-            self.articles.delete(ids=list(article_ids))
             self._touch()
 
     def _put_articles(self, articles: Sequence[Article], pending: bool) -> None:
@@ -298,6 +301,19 @@ class Store:
                 strict=True,
             )
         ]
+
+
+def _get_all(collection, include: list[str], page: int = 5000) -> dict[str, list]:
+    """Every record, a page at a time: one large get exceeds SQLite's limit on variables."""
+    got: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+    offset = 0
+    while True:
+        part = collection.get(include=include, limit=page, offset=offset)
+        for field in got:
+            got[field] += part[field]
+        if len(part["ids"]) < page:
+            return got
+        offset += page
 
 
 def _chunk(id_: str, meta: dict, text: str) -> Chunk:

@@ -126,3 +126,19 @@ def test_kill_9_in_the_middle_of_a_build_then_rerun_ends_consistent(tmp_path, em
     build([corpus], clean, embeddings=embeddings)
     assert chunk_ids(settings) == chunk_ids(clean)
     assert {c.article_id for c in Store(settings).all_chunks()} == set(Store(settings).indexed())
+
+
+def test_reading_every_record_works_past_sqlite_variable_limits(tmp_path):
+    import chromadb
+
+    from index.store import _get_all
+
+    client = chromadb.PersistentClient(path=str(tmp_path / "many"))
+    collection = client.create_collection("many", embedding_function=None)
+    for i in range(0, 40_000, 5000):
+        collection.add(ids=[str(j) for j in range(i, i + 5000)], embeddings=[[1.0, 0.0]] * 5000,
+                       metadatas=[{"n": j} for j in range(i, i + 5000)])
+    with pytest.raises(Exception, match="too many SQL variables"):
+        collection.get(include=["metadatas"])  # why Store reads page by page
+    got = _get_all(collection, ["metadatas"])
+    assert sorted(m["n"] for m in got["metadatas"]) == list(range(40_000))
