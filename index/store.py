@@ -42,6 +42,30 @@ class Hit:
     day: int  # the article's date as YYYYMMDD; 0 when undated
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The chunks a question may use: articles dated within [since, until] (YYYYMMDD;
+    undated ones only when no `since` is set), and only `articles` when given."""
+
+    since: int = 0
+    until: int = 99_991_231
+    articles: frozenset[str] | None = None
+
+    def admits(self, hit: Hit) -> bool:
+        return (self.since <= hit.day <= self.until
+                and (self.articles is None or hit.chunk.article_id in self.articles))
+
+    def where(self) -> dict | None:
+        """The same as a Chroma filter (the article list only while it is short)."""
+        terms = [{"day": {"$gte": self.since}}, {"day": {"$lte": self.until}}]
+        if self.articles is not None and len(self.articles) <= 1000:
+            terms.append({"article_id": {"$in": sorted(self.articles) or [""]}})
+        return {"$and": terms}
+
+
+EVERYTHING = Scope()
+
+
 def day_number(date: str | None) -> int:
     """An ISO date as YYYYMMDD, the form kept on chunks for date filters (0 when undated)."""
     return int(date.replace("-", "")) if date else 0
@@ -184,13 +208,9 @@ class Store:
         return cls(settings, create=True)
 
     # -- what is indexed -------------------------------------------------------------------
-    @_guarded
     def indexed(self) -> dict[str, Indexed]:
-        got = _get_all(self.articles, ["metadatas"])
-        return {
-            id_: Indexed(id_, meta.get("path", ""), meta.get("digest", ""))
-            for id_, meta in zip(got["ids"], got["metadatas"], strict=True)
-        }
+        return {id_: Indexed(id_, meta.get("path", ""), meta.get("digest", ""))
+                for id_, meta in self.catalog().items()}
 
     @_guarded
     def generation(self) -> str:
@@ -214,6 +234,12 @@ class Store:
 
     def all_chunks(self) -> list[Chunk]:
         return [hit.chunk for hit in self.all_hits()]
+
+    @_guarded
+    def catalog(self) -> dict[str, dict]:
+        """Each article's metadata (title, date, source, url, path), by id."""
+        got = _get_all(self.articles, ["metadatas"])
+        return dict(zip(got["ids"], got["metadatas"], strict=True))
 
     @_guarded
     def all_hits(self) -> list[Hit]:
@@ -280,15 +306,15 @@ class Store:
 
     # -- reading ------------------------------------------------------------------------------
     @_guarded
-    def search(self, vector: Sequence[float], k: int, until: int | None = None) -> list[Hit]:
-        """The k nearest chunks; with `until` (YYYYMMDD), none from articles dated later."""
+    def search(self, vector: Sequence[float], k: int, scope: Scope = EVERYTHING) -> list[Hit]:
+        """The k nearest chunks within `scope`."""
         n = self.chunks.count()
         if n == 0:
             return []
         # A filtered query scans; most chunks usually pass, so over-fetch and filter here first.
-        hits = [h for h in self._query(vector, min(2 * k, n), None) if not until or h.day <= until]
-        if len(hits) < min(k, n) and until:
-            hits = self._query(vector, min(k, n), {"day": {"$lte": until}})
+        hits = [h for h in self._query(vector, min(2 * k, n), None) if scope.admits(h)]
+        if len(hits) < min(k, n) and scope != EVERYTHING:
+            hits = [h for h in self._query(vector, min(k, n), scope.where()) if scope.admits(h)]
         return hits[:k]
 
     def _query(self, vector: Sequence[float], n: int, where: dict | None) -> list[Hit]:

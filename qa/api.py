@@ -43,27 +43,39 @@ def answer(
     history: Sequence | None = None,
     k: int | None = None,
     as_of: datetime.date | str | None = None,
+    since: datetime.date | str | None = None,
+    until: datetime.date | str | None = None,
+    sources: Sequence[str] | None = None,
     settings: Settings | None = None,
 ) -> Answer:
     """Answer a question from the indexed coverage, citing verbatim quotes.
 
-    `as_of` is "today" for the question: later articles are not used, the month before
-    it comes first. Raises TypeError/ValueError for bad input, IndexUnavailable when there is
-    no index.
+    `as_of` is "today" for the question (default: the newest article's date): later articles
+    are not used, and the days the question names ("this week", "in August"), else the ten
+    before `as_of`, come first. `since`/`until` keep only articles published in that range;
+    `sources` only articles from those outlets or web sites. Raises TypeError/ValueError for
+    bad input, IndexUnavailable when there is no index.
     """
     settings = settings or Settings()
     question = validate(question, settings)
     if k is not None and (not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 50):
         raise ValueError(f"k must be a whole number from 1 to 50. Currently, k is {k!r}.")
-    if isinstance(as_of, str):
-        try:
-            as_of = datetime.date.fromisoformat(as_of)
-        except ValueError:
-            raise ValueError(
-                f"as_of must be a date like 2023-09-23. Currently, it is {as_of!r}.") from None
-    standalone = with_context(question, history or ())
-    inputs = {"question": standalone, "k": k or settings.k, "as_of": as_of}
+    if isinstance(sources, str) or not all(isinstance(s, str) for s in sources or ()):
+        raise TypeError("sources must be a list of outlet names or web sites.")
+    inputs = {"question": with_context(question, history or ()), "k": k or settings.k,
+              "as_of": _date("as_of", as_of), "since": _date("since", since),
+              "until": _date("until", until), "sources": tuple(sources or ())}
     return dataclasses.replace(engine(settings).chain.invoke(inputs), question=question)
+
+
+def _date(name: str, value: datetime.date | str | None) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(
+            f"{name} must be a date like 2023-09-23. Currently, it is {value!r}.") from None
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # all but tab and newline

@@ -11,16 +11,19 @@ from qa.retrieve import HybridRetriever, from_document
 
 
 def build_chain(store: Store, retriever: HybridRetriever, reader: Reader) -> Runnable:
-    """Input {"question": str, "k": int, "as_of": date | None}; output a verified Answer."""
+    """Input {"question": str, "k": int, and optionally "as_of", "since", "until" (dates) and
+    "sources"}; output a verified Answer."""
 
     def retrieve(inputs: dict) -> list:
-        return retriever.invoke(inputs["question"], k=inputs["k"], as_of=inputs.get("as_of"))
+        return retriever.invoke(inputs["question"], k=inputs["k"], as_of=inputs.get("as_of"),
+                                since=inputs.get("since"), until=inputs.get("until"),
+                                sources=inputs.get("sources") or ())
 
     def read(inputs: dict) -> dict:
         chunks = [from_document(doc) for doc in inputs["documents"]]
         articles = store.get_articles(c.article_id for c in chunks)
         draft = reader.read(inputs["question"], chunks, articles, retriever.sparse().idf,
-                            retriever.recent_window(inputs.get("as_of")))
+                            retriever.focus(inputs["question"], inputs.get("as_of")))
         return {"draft": draft, "articles": articles}
 
     def check(inputs: dict) -> Answer:

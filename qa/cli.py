@@ -77,6 +77,12 @@ def ask(
     k: Annotated[int | None, typer.Option("-k", help="Chunks to read.", show_default=False)] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Answer as of this date "
                      "(YYYY-MM-DD): later articles are not used.", show_default=False)] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only articles published on or "
+                     "after this date.", show_default=False)] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Only articles published on or "
+                     "before this date.", show_default=False)] = None,
+    source: Annotated[list[str] | None, typer.Option("--source", help="Only articles from this "
+                      "outlet or web site (repeatable).", show_default=False)] = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
@@ -85,7 +91,8 @@ def ask(
     from qa.api import answer
 
     try:
-        result = answer(question, k=k, as_of=as_of, settings=settings_from(index_dir, chroma_url))
+        result = answer(question, k=k, as_of=as_of, since=since, until=until, sources=source,
+                        settings=settings_from(index_dir, chroma_url))
     except (ValueError, TypeError) as e:
         raise fail(str(e), 2) from None
     except IndexUnavailable as e:

@@ -8,7 +8,9 @@ import logging
 import math
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -18,7 +20,8 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from index.chunking import Chunk
 from index.embeddings import MiniLMEmbeddings
-from index.store import Hit, Store, day_number
+from index.store import EVERYTHING, Hit, Scope, Store, day_number
+from qa.dates import Window, question_window
 from qa.terms import terms
 
 
@@ -47,6 +50,7 @@ class SparseIndex:
     bm25: object
     vocab: frozenset[str]
     doc_freq: Counter
+    catalog: dict[str, dict]  # article metadata by id
 
     @classmethod
     def of(cls, store: Store) -> SparseIndex:
@@ -61,18 +65,37 @@ class SparseIndex:
             bm25.index(tokens, show_progress=False)
         doc_freq = Counter(t for toks in tokens for t in set(toks))
         days = np.array([h.day for h in hits], dtype=np.int64)
-        return cls(generation, hits, days, bm25, frozenset(doc_freq), doc_freq)
+        return cls(generation, hits, days, bm25, frozenset(doc_freq), doc_freq, store.catalog())
 
-    def search(self, query: str, k: int, until: int | None = None) -> list[Hit]:
+    def search(self, query: str, k: int, scope: Scope = EVERYTHING) -> list[Hit]:
         words = [t for t in terms(query) if t in self.vocab]
         if not words or not self.hits:
             return []
         scores = self.bm25.get_scores(words)
-        if until:
-            scores = np.where(self.days <= until, scores, 0.0)
+        if scope != EVERYTHING:
+            admitted = (self.days >= scope.since) & (self.days <= scope.until)
+            if scope.articles is not None:
+                admitted &= np.array([h.chunk.article_id in scope.articles for h in self.hits])
+            scores = np.where(admitted, scores, 0.0)
         top = np.argsort(-scores)[:k]
         return [dataclasses.replace(self.hits[i], score=float(scores[i]))
                 for i in top if scores[i] > 0]
+
+    def newest(self) -> datetime.date | None:
+        """The date of the newest dated article."""
+        day = int(self.days.max()) if len(self.days) else 0
+        return datetime.date(day // 10000, day // 100 % 100, day % 100) if day else None
+
+    def articles_from(self, sources: Sequence[str]) -> frozenset[str]:
+        """Articles whose source (or web site) is one of `sources`: "The Hollywood Reporter",
+        "cnn.com" or "www.cnn.com"."""
+        wanted = {s.strip().lower().removeprefix("www.") for s in sources if s.strip()}
+
+        def names(meta: dict) -> set[str]:
+            host = urlparse(meta.get("url") or "").hostname or ""
+            return {(meta.get("source") or "").lower(), host.removeprefix("www.")}
+
+        return frozenset(id_ for id_, meta in self.catalog.items() if names(meta) & wanted)
 
     def idf(self, term: str) -> float:
         n = max(len(self.hits), 1)
@@ -107,16 +130,36 @@ class HybridRetriever(BaseRetriever):
         """The days whose coverage counts as recent for a question asked on `as_of`."""
         return (as_of - datetime.timedelta(days=self.recent_days), as_of) if as_of else None
 
+    def focus(self, query: str, as_of: datetime.date | None = None) -> Window | None:
+        """The days a question is about: those its own words name ("this week", "in August")
+        counted from `as_of` (default: the newest article's date), else the recent ones."""
+        as_of = as_of or self.sparse().newest()
+        if as_of is None:
+            return None
+        return question_window(query, as_of) or self.recent_window(as_of)
+
+    def scope(self, as_of: datetime.date | None = None, since: datetime.date | None = None,
+              until: datetime.date | None = None, sources: Sequence[str] = ()) -> Scope:
+        """Nothing published after `as_of` or `until`, nor before `since`; only `sources`."""
+        last = min((d for d in (as_of, until) if d), default=None)
+        return Scope(
+            since=day_number(since.isoformat()) if since else 0,
+            until=day_number(last.isoformat()) if last else EVERYTHING.until,
+            articles=self.sparse().articles_from(sources) if sources else None,
+        )
+
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None,
-        as_of: datetime.date | None = None,
+        as_of: datetime.date | None = None, since: datetime.date | None = None,
+        until: datetime.date | None = None, sources: Sequence[str] = (),
     ) -> list[Document]:
-        """The k best chunks; with `as_of`, none from later articles and recent ones first."""
+        """The k best chunks within the scope, those of the days in focus first, one of each
+        set of near-identical chunks (wire copies)."""
         k = k or self.k
         depth = max(self.candidates, k)
-        until = day_number(as_of.isoformat()) if as_of else None
-        dense = self.store.search(self.embeddings.embed_query(query), depth, until)
-        sparse = self.sparse().search(query, depth, until)
+        scope = self.scope(as_of, since, until, sources)
+        dense = self.store.search(self.embeddings.embed_query(query), depth, scope)
+        sparse = self.sparse().search(query, depth, scope)
         fused: dict[str, float] = {}
         by_id: dict[str, Hit] = {}
         for ranked in (dense, sparse):
@@ -124,10 +167,30 @@ class HybridRetriever(BaseRetriever):
                 fused[hit.chunk.id] = (fused.get(hit.chunk.id, 0.0)
                                        + 1.0 / (self.rrf_k + rank + 1))
                 by_id[hit.chunk.id] = hit
-        if as_of and self.recent_boost:
-            since = day_number(self.recent_window(as_of)[0].isoformat())
+        focus = self.focus(query, as_of)
+        if focus and self.recent_boost:
+            first, last = (day_number(d.isoformat()) for d in focus)
             for id_, hit in by_id.items():
-                if since <= hit.day <= until:
+                if first <= hit.day <= last:
                     fused[id_] += self.recent_boost / (self.rrf_k + 1)
-        best = sorted(fused, key=fused.get, reverse=True)[:k]
-        return [to_document(by_id[i].chunk, fused[i]) for i in best]
+        ranked = [by_id[i] for i in sorted(fused, key=fused.get, reverse=True)]
+        return [to_document(hit.chunk, fused[hit.chunk.id]) for hit in collapse(ranked)[:k]]
+
+
+def collapse(ranked: list[Hit], similar: float = 0.9) -> list[Hit]:
+    """One chunk per set of near-identical chunks (the same wire story in several outlets),
+    at the best rank of the set, keeping the earliest-dated copy."""
+    kept: list[Hit] = []
+    shingles: list[set] = []
+    for hit in ranked:
+        words = hit.chunk.text.lower().split()
+        mine = {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+        for n, theirs in enumerate(shingles):
+            if len(mine & theirs) >= similar * min(len(mine), len(theirs)):
+                if 0 < hit.day < kept[n].day:
+                    kept[n] = hit
+                break
+        else:
+            kept.append(hit)
+            shingles.append(mine)
+    return kept

@@ -11,7 +11,8 @@ import pytest
 import uvicorn
 
 from tests.conftest import SEEDS, free_port, settings_for
-from tests.test_fetch import site  # noqa: F401 (the fixture: a local news site)
+from tests.test_dates import desk  # noqa: F401 (fixture: a small dated corpus)
+from tests.test_fetch import site  # noqa: F401 (fixture: a local news site)
 from ui.app import create_app
 
 NAMES = ["Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley"]
@@ -245,4 +246,32 @@ def test_a_pasted_url_is_added_and_answerable(tmp_path, embeddings, browser, sit
         assert "40 years" in page.inner_text("#chat")
         assert "Lighthouse keeper retires after 40 years · 2023-09-21" in page.inner_text(
             "#sources")
+        page.close()
+
+
+def test_date_and_source_filters_in_the_page(desk, browser):  # noqa: F811
+    for url in serve(desk):
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        page.get_by_text("Filters", exact=True).click()
+        page.fill("#until textarea", "2023-09-10")
+        page.fill("#question textarea", "How much money was in the dockworkers strike fund?")
+        page.press("#question textarea", "Enter")
+        page.wait_for_selector("#sources .newsqa-source", timeout=60_000)
+        assert "12 million" in page.inner_text("#chat")
+        assert "2023-09-08" in page.inner_text("#sources")
+        assert "2023-09-18" not in page.inner_text("#sources")
+
+        page.fill("#until textarea", "")
+        page.click("#sources-filter input")
+        page.get_by_role("option", name="Port News").click()
+        page.keyboard.press("Escape")
+        page.fill("#question textarea", "How much money was in the dockworkers strike fund?")
+        page.press("#question textarea", "Enter")
+        page.wait_for_function(
+            "document.querySelector('#sources').innerText.includes('2023-09-27')",
+            timeout=60_000)
+        assert "15 million" in page.inner_text("#chat")
+        assert "harbourgazette" not in page.inner_text("#sources")
         page.close()

@@ -16,14 +16,16 @@ CSS = """
 """
 
 
-def ask(question: object, history, settings: Settings):
-    """(answer markdown, sources HTML) for the chat; failures become sentences, not traces."""
+def ask(question: object, history, settings: Settings, **filters):
+    """(answer markdown, sources HTML) for the chat; failures become sentences, not traces.
+    `filters`: since, until (YYYY-MM-DD or empty) and sources, as for answer()."""
     from index.store import IndexUnavailable
     from qa.api import answer, engine
     from ui.render import answer_markdown, sources_html
 
     try:
-        result = answer(question, history=history, settings=settings)
+        filters = {name: value or None for name, value in filters.items()}
+        result = answer(question, history=history, settings=settings, **filters)
     except (ValueError, TypeError, IndexUnavailable) as e:
         return str(e), ""
     except Exception as e:  # the user gets a sentence; the log keeps the details
@@ -62,17 +64,27 @@ def add_url(url: str, settings: Settings) -> str:
     return "\n".join([a.message for a in added] + ([report.line()] if report else []))
 
 
-def chat_blocks(settings: Settings, examples: list[str]):
+def outlets(catalog: dict[str, dict]) -> list[str]:
+    """The outlets (or web sites) of the indexed articles, for the source filter."""
+    from urllib.parse import urlparse
+
+    names = {meta.get("source") or (urlparse(meta.get("url") or "").hostname or "")
+             .removeprefix("www.") for meta in catalog.values()}
+    return sorted(n for n in names if n)
+
+
+def chat_blocks(settings: Settings, examples: list[str], sources: list[str]):
     import gradio as gr
 
     from ui.render import safe_markdown
 
-    def respond(message: str, history: list):
+    def respond(message: str, history: list, since: str, until: str, chosen: list[str]):
         history = list(history or [])
-        text, sources = ask(message, history, settings)
+        text, found = ask(message, history, settings, since=(since or "").strip(),
+                          until=(until or "").strip(), sources=chosen)
         history += [{"role": "user", "content": safe_markdown(message or "")},
                     {"role": "assistant", "content": text}]
-        return "", history, sources or "<p>No sources for this message.</p>"
+        return "", history, found or "<p>No sources for this message.</p>"
 
     def update_index(progress=gr.Progress()):  # noqa: B008 (Gradio injects progress this way)
         return reindex(settings, lambda done, total, *_: progress((done, total), unit="chunks"))
@@ -92,8 +104,17 @@ def chat_blocks(settings: Settings, examples: list[str]):
                 box = gr.Textbox(placeholder="Ask about the coverage…", show_label=False,
                                  elem_id="question", submit_btn="Ask")
                 gr.Examples(examples, inputs=box, label="Try")
+                with gr.Accordion("Filters", open=False):
+                    with gr.Row():
+                        since = gr.Textbox(label="Published since", placeholder="YYYY-MM-DD",
+                                           elem_id="since")
+                        until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD",
+                                           elem_id="until")
+                    chosen = gr.Dropdown(sources, value=[], multiselect=True,
+                                         allow_custom_value=True, label="Sources",
+                                         elem_id="sources-filter")
             with gr.Column(scale=2):
-                sources = gr.HTML("<p>Sources appear here.</p>", elem_id="sources")
+                panel = gr.HTML("<p>Sources appear here.</p>", elem_id="sources")
                 with gr.Accordion("Index", open=False):
                     button = gr.Button("Update index", elem_id="update-index")
                     status = gr.Textbox(label="Last update", interactive=False,
@@ -101,7 +122,8 @@ def chat_blocks(settings: Settings, examples: list[str]):
                     url = gr.Textbox(label="Add an article from the web",
                                      placeholder="https://…", elem_id="add-url",
                                      submit_btn="Add")
-        box.submit(respond, [box, chatbot], [box, chatbot, sources], api_visibility="private")
+        box.submit(respond, [box, chatbot, since, until, chosen], [box, chatbot, panel],
+                   api_visibility="private")
         button.click(update_index, None, status, api_visibility="private")
         url.submit(lambda u: ("", add_url(u, settings)), url, [url, status],
                    api_visibility="private")
@@ -161,10 +183,11 @@ def create_app(settings: Settings | None = None, auth: tuple[str, str] | None = 
 
     @app.post("/api/answer")
     def post_answer(body: dict = Body(...)):  # noqa: B008
-        question = body.get("question") if isinstance(body, dict) else None
-        k = body.get("k") if isinstance(body, dict) else None
+        """{"question", and optionally "k", "as_of", "since", "until", "sources"}."""
+        body = body if isinstance(body, dict) else {}
+        options = {name: body.get(name) for name in ("k", "as_of", "since", "until", "sources")}
         try:
-            return answer(question, k=k, settings=settings).to_dict()
+            return answer(body.get("question"), settings=settings, **options).to_dict()
         except (ValueError, TypeError) as e:
             return JSONResponse({"error": str(e)}, status_code=400)
         except IndexUnavailable as e:
@@ -172,12 +195,14 @@ def create_app(settings: Settings | None = None, auth: tuple[str, str] | None = 
 
     try:
         store = Store(settings)
-        examples = example_questions(store.get_articles(list(store.indexed())[:200]).values())
+        catalog = store.catalog()
+        examples = example_questions(store.get_articles(list(catalog)[:200]).values())
     except IndexUnavailable:
-        examples = []
+        catalog, examples = {}, []
     theme = gr.themes.Base(font=["system-ui", "sans-serif"], font_mono=["monospace"])
-    app = gr.mount_gradio_app(app, chat_blocks(settings, examples), path="/", theme=theme,
-                              css=CSS, footer_links=[], show_error=False)
+    blocks = chat_blocks(settings, examples, outlets(catalog))
+    app = gr.mount_gradio_app(app, blocks, path="/", theme=theme, css=CSS, footer_links=[],
+                              show_error=False)
     if auth:
         require_login(app, *auth)
     return app
