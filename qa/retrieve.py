@@ -131,12 +131,11 @@ class HybridRetriever(BaseRetriever):
         return (as_of - datetime.timedelta(days=self.recent_days), as_of) if as_of else None
 
     def focus(self, query: str, as_of: datetime.date | None = None) -> Window | None:
-        """The days a question is about: those its own words name ("this week", "in August")
-        counted from `as_of` (default: the newest article's date), else the recent ones."""
-        as_of = as_of or self.sparse().newest()
-        if as_of is None:
-            return None
-        return question_window(query, as_of) or self.recent_window(as_of)
+        """The days a question is about: those its own words name ("this week", "in August"),
+        counted from `as_of` (default: the newest article's date); else, when `as_of` is
+        given, the days just before it (a question asked on a given day is about them)."""
+        named = question_window(query, as_of or self.sparse().newest() or datetime.date.today())
+        return named or self.recent_window(as_of)
 
     def scope(self, as_of: datetime.date | None = None, since: datetime.date | None = None,
               until: datetime.date | None = None, sources: Sequence[str] = ()) -> Scope:

@@ -84,8 +84,8 @@ def test_the_answer_depends_on_as_of_and_never_uses_later_articles(desk):
         assert "future" not in {c.article_id for c in result.citations}
         assert all(c.date <= "2023-09-20" for c in result.citations)
         assert_contract(result, desk)
-    newest = answer(question, settings=desk)  # as_of defaults to the newest article's date
-    assert newest.citations[0].article_id == "future"
+    newest = answer(question, as_of="2023-09-30", settings=desk)
+    assert newest.citations[0].article_id == "future" and "15 million" in newest.text[:60]
 
 
 def test_this_week_prefers_the_week_before_as_of(desk):
@@ -95,6 +95,8 @@ def test_this_week_prefers_the_week_before_as_of(desk):
     earlier = answer("What did the city council approve this week?", as_of="2023-09-07",
                      settings=desk)
     assert earlier.citations[0].article_id == "lane-old"
+    fund = answer("How much was in the strike fund this week?", settings=desk)
+    assert fund.citations[0].article_id == "future"  # "this week" ends at the newest article
 
 
 def test_since_until_and_sources_filter(desk):
