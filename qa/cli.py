@@ -230,6 +230,8 @@ def evaluate(
     out: Annotated[Path | None, typer.Option("--out", help="Per-question rows (JSONL).")] = None,
     baseline: Annotated[bool, typer.Option("--baseline", help="Also score the LangChain "
                         "tutorial pipeline's retrieval on the same questions.")] = False,
+    ignore_dates: Annotated[bool, typer.Option("--ignore-dates", help="Ask without the "
+                            "question dates (no as_of), to measure what dates bring.")] = False,
 ) -> None:
     """Score retrieval (hit@k, MRR) and answers (gold answer in the first 60/300 characters)."""
     from qa.evaluate import run
@@ -238,7 +240,8 @@ def evaluate(
         if not path.exists():
             raise fail(f"no such file: {path}", 2)
     scores = run(questions, articles, limit=limit, seed=seed, k=k, index_dir=index_dir,
-                 out=out, answerable=not include_unanswerable, baseline=baseline)
+                 out=out, answerable=not include_unanswerable, baseline=baseline,
+                 use_dates=not ignore_dates)
     for name, value in scores.items():
         typer.echo(f"{name:>18}  {value:.3f}" if isinstance(value, float) else
                    f"{name:>18}  {value}")

@@ -22,6 +22,11 @@ MULTIPLE_CHOICE = re.compile(
     re.I)
 
 
+# Questions about the days just before they were asked.
+ASKS_RECENT = re.compile(r"\b(this|past|last) (week|weekend|month)\b|\brecent(ly)?\b|"
+                         r"\blatest\b|\byesterday\b|\btoday\b", re.I)
+
+
 def normalise(text: str) -> str:
     text = re.sub(r"[\"'“”‘’*]", "", text.lower())
     return " ".join(text.split()).rstrip(".,;:!?")
@@ -42,6 +47,8 @@ class Row:
     citations: list[str]
     hit_rank: int | None  # rank (1-based) of the first answer-bearing chunk, within k
     seconds: float
+    asks_recent: bool  # the question says "this week", "recently", ...
+    fresh: bool  # an answer-bearing article was published in the 30 days before the question
 
 
 def load_questions(path: Path, limit: int | None, seed: int, answerable: bool) -> list[dict]:
@@ -53,15 +60,24 @@ def load_questions(path: Path, limit: int | None, seed: int, answerable: bool) -
     return questions[:limit] if limit else questions
 
 
-def write_articles(source: Path, ids: set[str], target: Path) -> int:
+def write_articles(source: Path, ids: set[str], target: Path) -> dict[str, str]:
+    """Copy the articles with these ids; returns their publication dates (YYYY-MM-DD)."""
     opener = gzip.open if source.suffix == ".gz" else open
-    count = 0
+    dates = {}
     with opener(source, "rt") as src, target.open("w") as out:
         for line in src:
-            if line.strip() and json.loads(line).get("doc_id") in ids:
+            record = json.loads(line) if line.strip() else {}
+            if record.get("doc_id") in ids:
                 out.write(line)
-                count += 1
-    return count
+                dates[record["doc_id"]] = str(record.get("publish_date") or "").replace("/", "-")
+    return dates
+
+
+def fresh(question: dict, dates: dict[str, str], days: int = 30) -> bool:
+    asked = datetime.date.fromisoformat(question["question_date"].replace("/", "-"))
+    since = (asked - datetime.timedelta(days=days)).isoformat()
+    return any(since <= dates.get(d, "")[:10] <= asked.isoformat()
+               for d in question["gcs_doc_ids_containing_answer"])
 
 
 def hit_rank(passages: list[tuple[str, str]], question: dict, k: int) -> int | None:
@@ -74,19 +90,20 @@ def hit_rank(passages: list[tuple[str, str]], question: dict, k: int) -> int | N
     return None
 
 
-def evaluate(questions: list[dict], settings: Settings, k: int,
-             retrieve: Callable[[str, int, str], list], ask: Callable[[str, str], object]
-             ) -> list[Row]:
+def evaluate(questions: list[dict], k: int, retrieve: Callable[[str, int, str | None], list],
+             ask: Callable[[str, str | None], object], dates: dict[str, str],
+             use_dates: bool = True) -> list[Row]:
     rows = []
     for q in questions:
+        as_of = q["question_date"].replace("/", "-") if use_dates else None
         started = time.perf_counter()
-        result = ask(q["question"], q["question_date"].replace("/", "-"))
+        result = ask(q["question"], as_of)
         seconds = time.perf_counter() - started
         rows.append(Row(
             q["qid"], q["question"], q["gold_answer"], result.text, result.abstained, result.score,
             [c.article_id for c in result.citations],
-            hit_rank(retrieve(q["question"], k, q["question_date"].replace("/", "-")), q, k),
-            seconds,
+            hit_rank(retrieve(q["question"], k, as_of), q, k), seconds,
+            bool(ASKS_RECENT.search(q["question"])), fresh(q, dates),
         ))
     return rows
 
@@ -116,12 +133,25 @@ def summary(rows: list[Row], k: int) -> dict[str, float]:
                              / (len(answered) or 1)),
         "p50 s": statistics.median(latency),
         "p95 s": latency[min(len(latency) - 1, int(0.95 * len(latency)))],
+        **subset("'this week'", [r for r in rows if r.asks_recent]),
+        **subset("fresh gold", [r for r in rows if r.fresh]),
+    }
+
+
+def subset(name: str, rows: list[Row]) -> dict[str, float]:
+    """hit@5 and answer accuracy on some of the questions."""
+    n = len(rows) or 1
+    return {
+        f"{name} questions": len(rows),
+        f"{name} hit@5": sum(1 for r in rows if r.hit_rank and r.hit_rank <= 5) / n,
+        f"{name} acc@60": sum(contains(r.answer[:60], r.gold) for r in rows) / n,
+        f"{name} acc@300": sum(contains(r.answer[:300], r.gold) for r in rows) / n,
     }
 
 
 def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: int, k: int,
         index_dir: Path | None, out: Path | None, answerable: bool = True,
-        baseline: bool = False) -> dict:
+        baseline: bool = False, use_dates: bool = True) -> dict:
     from index.articles import load_articles
     from index.build import build
     from qa.api import answer, engine
@@ -131,18 +161,20 @@ def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: i
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(index_dir=index_dir or Path(tmp) / "index")
         corpus = Path(tmp) / "articles.jsonl"
-        write_articles(articles_path, {d for q in questions for d in q["gcs_doc_ids"]}, corpus)
+        dates = write_articles(articles_path, {d for q in questions for d in q["gcs_doc_ids"]},
+                               corpus)
         report = build([corpus], settings)
         retriever = engine(settings).retriever
 
-        def retrieve(question: str, depth: int, as_of: str):
-            as_of = datetime.date.fromisoformat(as_of)
+        def retrieve(question: str, depth: int, as_of: str | None):
+            as_of = datetime.date.fromisoformat(as_of) if as_of else None
             docs = retriever.invoke(question, k=depth, as_of=as_of)
             return [(d.metadata["article_id"], d.page_content) for d in docs]
 
         answer("warm up", settings=settings)
-        rows = evaluate(questions, settings, k, retrieve,
-                        lambda q, as_of: answer(q, as_of=as_of, settings=settings))
+        rows = evaluate(questions, k, retrieve,
+                        lambda q, as_of: answer(q, as_of=as_of, settings=settings),
+                        dates, use_dates)
         scores = {"index": report.line(), **summary(rows, k)}
         if baseline:
             articles = load_articles([corpus], on_skip=lambda *_: None)  # reported above

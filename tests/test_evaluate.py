@@ -1,6 +1,6 @@
 import json
 
-from qa.evaluate import MULTIPLE_CHOICE, contains, hit_rank, run
+from qa.evaluate import ASKS_RECENT, MULTIPLE_CHOICE, contains, fresh, hit_rank, run
 
 
 def test_gold_matching_ignores_case_quotes_and_trailing_punctuation():
@@ -13,6 +13,16 @@ def test_multiple_choice_questions_are_recognised():
     assert MULTIPLE_CHOICE.search("Which of these cities hosted the summit?")
     assert MULTIPLE_CHOICE.search("All of these teams made the playoffs EXCEPT:")
     assert not MULTIPLE_CHOICE.search("Which city hosted the summit?")
+
+
+def test_questions_about_recent_days_and_fresh_gold_articles():
+    assert ASKS_RECENT.search("Which company announced layoffs this week?")
+    assert ASKS_RECENT.search("Who recently resigned?")
+    assert not ASKS_RECENT.search("Who won the 2022 World Cup?")
+    question = {"question_date": "2023/09/22", "gcs_doc_ids_containing_answer": ["a", "b"]}
+    assert fresh(question, {"a": "2021-01-01", "b": "2023-08-30"})
+    assert not fresh(question, {"a": "2021-01-01", "b": "2023-08-20"})
+    assert not fresh(question, {"a": "2023-09-23"})  # published after the question
 
 
 def test_hit_rank_needs_the_right_article_and_the_answer():
@@ -47,3 +57,5 @@ def test_eval_end_to_end_with_the_tutorial_baseline(tmp_path):
     assert scores["acc@60"] == 1.0
     (row,) = [json.loads(line) for line in out.read_text().splitlines()]
     assert row["qid"] == "1" and row["hit_rank"] == 1 and set(row["citations"]) == {"zoo"}
+    assert row["fresh"] and not row["asks_recent"]
+    assert scores["fresh gold questions"] == 1 and scores["'this week' questions"] == 0
