@@ -39,5 +39,12 @@ class Settings(BaseSettings):
     threads: int = Field(0, ge=0, description="Torch threads; 0 means one per core.")
     k: int = Field(8, ge=1, le=50, description="Chunks read per question.")
     max_question_chars: int = Field(2000, ge=1)
+    llm_url: str | None = Field(None, description="OpenAI-compatible server, e.g. "
+                                "http://127.0.0.1:8080/v1 (Ollama, vLLM, llama.cpp, OpenAI).")
+    llm_model: str = Field("default", description="Model name sent to the LLM server.")
+    llm_api_key: str | None = Field(None, repr=False, description="API key for the LLM server.")
+    llm_gguf: Path | None = Field(None, description="A local GGUF model (needs newsqa[llm]).")
+    llm_timeout_s: float = Field(60.0, gt=0, description="Longest wait for the LLM.")
+    llm_max_tokens: int = Field(256, ge=16, le=4096)
     fetch_timeout_s: float = Field(15.0, gt=0, description="Per web page or feed fetched.")
     fetch_max_bytes: int = Field(5_000_000, ge=1000, description="Largest page or feed read.")

@@ -6,15 +6,17 @@ import dataclasses
 import datetime
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from langchain_core.runnables import Runnable
 
 from index.embeddings import MiniLMEmbeddings
 from index.settings import Settings, go_offline
 from index.store import Store
-from qa.chain import build_chain
+from qa.chain import build_chain, build_stream
 from qa.citations import Answer
+from qa.grounded import LLMReader
+from qa.llm import llm_from
 from qa.readers import ExtractiveReader
 from qa.retrieve import HybridRetriever
 from qa.terms import terms
@@ -24,17 +26,24 @@ from qa.terms import terms
 class Engine:
     store: Store
     retriever: HybridRetriever
+    reader: ExtractiveReader | LLMReader
     chain: Runnable
+    stream: Callable[[dict], Iterator[str | Answer]]
 
 
 @functools.lru_cache(maxsize=4)
 def engine(settings: Settings) -> Engine:
-    """Store, model and chain for these settings, opened once per process."""
+    """Store, model, reader and chain for these settings, opened once per process."""
     go_offline()
     store = Store(settings)
     embeddings = MiniLMEmbeddings(threads=settings.threads)
     retriever = HybridRetriever(store=store, embeddings=embeddings, k=settings.k)
-    return Engine(store, retriever, build_chain(store, retriever, ExtractiveReader(embeddings)))
+    reader = extractive = ExtractiveReader(embeddings)
+    llm = llm_from(settings)
+    if llm:
+        reader = LLMReader(llm, extractive, settings.llm_max_tokens)
+    return Engine(store, retriever, reader, build_chain(store, retriever, reader),
+                  build_stream(store, retriever, reader))
 
 
 def answer(
@@ -57,15 +66,45 @@ def answer(
     bad input, IndexUnavailable when there is no index.
     """
     settings = settings or Settings()
+    inputs = _inputs(question, history, k, as_of, since, until, sources, settings)
+    return dataclasses.replace(engine(settings).chain.invoke(inputs), question=inputs["asked"])
+
+
+def stream(question: str, *, history: Sequence | None = None, k: int | None = None,
+           as_of: datetime.date | str | None = None, since: datetime.date | str | None = None,
+           until: datetime.date | str | None = None, sources: Sequence[str] | None = None,
+           settings: Settings | None = None) -> Iterator[str | Answer]:
+    """As answer(), but yields the reader's text as it is written (LLM readers), then the
+    verified Answer, which may differ: unsupported sentences are dropped."""
+    settings = settings or Settings()
+    inputs = _inputs(question, history, k, as_of, since, until, sources, settings)
+    for piece in engine(settings).stream(inputs):
+        yield dataclasses.replace(piece, question=inputs["asked"]) \
+            if isinstance(piece, Answer) else piece
+
+
+def _inputs(question, history, k, as_of, since, until, sources, settings: Settings) -> dict:
     question = validate(question, settings)
     if k is not None and (not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 50):
         raise ValueError(f"k must be a whole number from 1 to 50. Currently, k is {k!r}.")
     if isinstance(sources, str) or not all(isinstance(s, str) for s in sources or ()):
         raise TypeError("sources must be a list of outlet names or web sites.")
-    inputs = {"question": with_context(question, history or ()), "k": k or settings.k,
-              "as_of": _date("as_of", as_of), "since": _date("since", since),
-              "until": _date("until", until), "sources": tuple(sources or ())}
-    return dataclasses.replace(engine(settings).chain.invoke(inputs), question=question)
+    dates = {name: _date(name, value)
+             for name, value in (("as_of", as_of), ("since", since), ("until", until))}
+    return {"question": standalone(question, history or (), settings), "asked": question,
+            "k": k or settings.k, **dates, "sources": tuple(sources or ())}
+
+
+def standalone(question: str, history: Sequence, settings: Settings) -> str:
+    """A follow-up rewritten to stand alone: by the LLM when there is one, else (or when it
+    gives nothing usable) by carrying the previous question's terms."""
+    earlier = [_text_of(turn) for turn in history if _role_of(turn) == "user"]
+    reader = engine(settings).reader if earlier else None
+    if isinstance(reader, LLMReader):
+        rewritten = reader.rewrite(question, earlier)
+        if rewritten:
+            return rewritten
+    return with_context(question, history)
 
 
 def _date(name: str, value: datetime.date | str | None) -> datetime.date | None:

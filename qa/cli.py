@@ -22,6 +22,16 @@ ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chrom
                       "instead [env NEWSQA_CHROMA_URL].", show_default=False)]
 
 
+LLMUrl = Annotated[str | None, typer.Option("--llm-url", help="OpenAI-compatible server "
+                   "[env NEWSQA_LLM_URL].", show_default=False)]
+LLMModel = Annotated[str | None, typer.Option("--llm-model", help="Model name for the server "
+                     "[env NEWSQA_LLM_MODEL].", show_default=False)]
+LLMKey = Annotated[str | None, typer.Option("--llm-api-key", help="API key for the server "
+                   "[env NEWSQA_LLM_API_KEY].", show_default=False)]
+LLMGguf = Annotated[Path | None, typer.Option("--llm-gguf", help="A local GGUF model "
+                    "[env NEWSQA_LLM_GGUF].", show_default=False)]
+
+
 def settings_from(index_dir: Path | None = None, chroma_url: str | None = None, **more) -> Settings:
     overrides = {"index_dir": index_dir, "chroma_url": chroma_url, **more}
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
@@ -83,28 +93,49 @@ def ask(
                      "before this date.", show_default=False)] = None,
     source: Annotated[list[str] | None, typer.Option("--source", help="Only articles from this "
                       "outlet or web site (repeatable).", show_default=False)] = None,
+    stream: Annotated[bool, typer.Option("--stream", help="Print the LLM's answer as it is "
+                      "written; the verified answer and sources follow.")] = False,
+    llm_url: LLMUrl = None,
+    llm_model: LLMModel = None,
+    llm_api_key: LLMKey = None,
+    llm_gguf: LLMGguf = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
     """Answer a question from the indexed articles, with numbered sources."""
     from index.store import IndexUnavailable
-    from qa.api import answer
+    from qa.api import stream as answer_stream
+    from qa.citations import Answer
+    from qa.llm import LLMUnavailable
 
+    settings = settings_from(index_dir, chroma_url, llm_url=llm_url, llm_model=llm_model,
+                             llm_api_key=llm_api_key, llm_gguf=llm_gguf)
+    streamed = ""
     try:
-        result = answer(question, k=k, as_of=as_of, since=since, until=until, sources=source,
-                        settings=settings_from(index_dir, chroma_url))
+        for piece in answer_stream(question, k=k, as_of=as_of, since=since, until=until,
+                                   sources=source, settings=settings):
+            if isinstance(piece, Answer):
+                result = piece
+            elif stream and not as_json:
+                streamed += piece
+                typer.echo(piece, nl=False)
     except (ValueError, TypeError) as e:
         raise fail(str(e), 2) from None
-    except IndexUnavailable as e:
+    except (IndexUnavailable, LLMUnavailable) as e:
         raise fail(str(e), 1) from None
     if as_json:
         typer.echo(result.to_json(indent=2))
         return
+    if streamed:
+        typer.echo("\n\nVerified answer:")
     typer.echo(result.text)
     if result.citations:
         typer.echo("\nSources:")
     for c in result.citations:
         typer.echo(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url}\n    “{c.quote}”")
+    typer.echo(f"\nReader: {result.reader}")
+    for note in result.notes:
+        typer.echo(f"Note: {note}")
 
 
 @app.command()
@@ -119,6 +150,10 @@ def chat(
         show_default=False)] = None,
     insecure: Annotated[bool, typer.Option(
         "--insecure", help="Allow a non-loopback --host without --auth.")] = False,
+    llm_url: LLMUrl = None,
+    llm_model: LLMModel = None,
+    llm_api_key: LLMKey = None,
+    llm_gguf: LLMGguf = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
@@ -134,7 +169,8 @@ def chat(
     if not login and not insecure and not is_loopback(host):
         raise fail(f"--host {host} opens the chat to the network: add --auth user:password "
                    "(or NEWSQA_AUTH), or --insecure to let anyone in.", 2)
-    settings = settings_from(index_dir, chroma_url, articles=articles)
+    settings = settings_from(index_dir, chroma_url, articles=articles, llm_url=llm_url,
+                             llm_model=llm_model, llm_api_key=llm_api_key, llm_gguf=llm_gguf)
     if settings.articles.exists():
         typer.echo(reindex(settings))
     typer.echo(f"newsqa: chat on http://{host}:{port}  (Ctrl-C stops it)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from index.settings import Settings, go_offline
 
@@ -16,24 +16,50 @@ CSS = """
 """
 
 
-def ask(question: object, history, settings: Settings, **filters):
-    """(answer markdown, sources HTML) for the chat; failures become sentences, not traces.
-    `filters`: since, until (YYYY-MM-DD or empty) and sources, as for answer()."""
+def ask_stream(question: object, history, settings: Settings, **filters
+               ) -> Iterator[tuple[str, str | None]]:
+    """(answer markdown, None) while an LLM writes, then (verified answer markdown, sources
+    HTML); failures become sentences, not traces. `filters`: since, until (YYYY-MM-DD or
+    empty) and sources, as for answer()."""
     from index.store import IndexUnavailable
-    from qa.api import answer, engine
-    from ui.render import answer_markdown, sources_html
+    from qa.api import engine, stream
+    from qa.citations import Answer
+    from qa.llm import LLMUnavailable
+    from ui.render import answer_markdown, safe_markdown, sources_html
 
+    written = ""
     try:
         filters = {name: value or None for name, value in filters.items()}
-        result = answer(question, history=history, settings=settings, **filters)
-    except (ValueError, TypeError, IndexUnavailable) as e:
-        return str(e), ""
+        for piece in stream(question, history=history, settings=settings, **filters):
+            if isinstance(piece, Answer):
+                result = piece
+            else:
+                written += piece
+                yield safe_markdown(written), None
+    except (ValueError, TypeError, IndexUnavailable, LLMUnavailable) as e:
+        yield str(e), ""
+        return
     except Exception as e:  # the user gets a sentence; the log keeps the details
         log.exception("answering failed")
-        return (f"Something went wrong while answering ({e.__class__.__name__}). "
-                "Try again; if it persists, run `newsqa index`."), ""
+        yield (f"Something went wrong while answering ({e.__class__.__name__}). "
+               "Try again; if it persists, run `newsqa index`."), ""
+        return
     articles = engine(settings).store.get_articles(c.article_id for c in result.citations)
-    return answer_markdown(result), sources_html(result, articles)
+    yield answer_markdown(result), sources_html(result, articles)
+
+
+def ask(question: object, history, settings: Settings, **filters) -> tuple[str, str]:
+    """The final (answer markdown, sources HTML) of ask_stream."""
+    *_, last = ask_stream(question, history, settings, **filters)
+    return last
+
+
+def reader_label(settings: Settings) -> str:
+    from qa.llm import llm_from
+
+    llm = llm_from(settings)
+    return f"**LLM** ({llm.name}), citations verified" if llm else \
+        "**extractive** (offline, no LLM)"
 
 
 def reindex(settings: Settings, progress: Callable[..., None] | None = None) -> str:
@@ -80,11 +106,14 @@ def chat_blocks(settings: Settings, examples: list[str], sources: list[str]):
 
     def respond(message: str, history: list, since: str, until: str, chosen: list[str]):
         history = list(history or [])
-        text, found = ask(message, history, settings, since=(since or "").strip(),
-                          until=(until or "").strip(), sources=chosen)
-        history += [{"role": "user", "content": safe_markdown(message or "")},
-                    {"role": "assistant", "content": text}]
-        return "", history, found or "<p>No sources for this message.</p>"
+        asked = {"role": "user", "content": safe_markdown(message or "")}
+        for text, found in ask_stream(message, history, settings, since=(since or "").strip(),
+                                      until=(until or "").strip(), sources=chosen):
+            turn = history + [asked, {"role": "assistant", "content": text}]
+            if found is None:  # still being written
+                yield "", turn, gr.skip()
+            else:
+                yield "", turn, found or "<p>No sources for this message.</p>"
 
     def update_index(progress=gr.Progress()):  # noqa: B008 (Gradio injects progress this way)
         return reindex(settings, lambda done, total, *_: progress((done, total), unit="chunks"))
@@ -95,7 +124,7 @@ def chat_blocks(settings: Settings, examples: list[str], sources: list[str]):
 
     with gr.Blocks(title="newsqa") as blocks:
         gr.Markdown("## newsqa\nAsk about the coverage. Every answer quotes its sources. "
-                    "Reader: **extractive** (offline, no LLM).")
+                    f"Reader: {reader_label(settings)}.")
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Chat", height=460, sanitize_html=True,
