@@ -42,8 +42,10 @@ def build(
     embeddings: MiniLMEmbeddings | None = None,
     progress: Progress | None = None,
     on_skip=warn_skip,
+    embed_text: Callable[[Article, Chunk], str] = lambda article, chunk: chunk.text,
 ) -> BuildReport:
-    """Bring the index in line with the articles under `paths`."""
+    """Bring the index in line with the articles under `paths`. `embed_text` is what the
+    model sees of a chunk (the stored text is always the chunk's own)."""
     settings = settings or Settings()
     embeddings = embeddings or MiniLMEmbeddings(threads=settings.threads)
     started = time.perf_counter()
@@ -87,7 +89,7 @@ def build(
 
             for batch in _batches(work, settings.batch_chunks):
                 chunks = [c for _, cs in batch for c in cs]
-                vectors = embeddings.encode([c.text for c in chunks])
+                vectors = embeddings.encode([embed_text(a, c) for a, cs in batch for c in cs])
                 if writing:
                     finish(*writing)
                 writing = (writer.submit(_write, store, batch, chunks, vectors),
