@@ -129,7 +129,8 @@ class ExtractiveReader:
         short, support = _short_answer(scored, labels, question, w)
         claims = []
         if short:
-            claims.append(Claim(f"**{short}** — “{support.text}”", (support.quote(),)))
+            when = _as_of(short, support, scored, articles)
+            claims.append(Claim(f"{when}**{short}** — “{support.text}”", (support.quote(),)))
             picks = [support] + [s for s in scored if s != support]
             picks = _distinct(picks, w.quotes)[1:]
         claims += [Claim(f"“{s.text}”", (s.quote(),)) for s in picks]
@@ -203,6 +204,18 @@ def _informative(entity: Entity, question: str) -> bool:
 
 def _norm(text: str) -> str:
     return re.sub(r"^(the|a|an)\s+|['’]s$", "", text.strip().lower())
+
+
+def _as_of(short: str, support: Sentence, scored: Sequence[Sentence],
+           articles: Mapping[str, Article]) -> str:
+    """"As of DATE, " when other articles of other dates give a different answer of the same
+    kind: the coverage changed over time, so the answer says when it holds."""
+    date = articles[support.article_id].date
+    others = {articles[s.article_id].date for s in scored[:6]
+              if s.entities and s.article_id != support.article_id
+              and not any(_norm(short) in _norm(e.text) or _norm(e.text) in _norm(short)
+                          for e in s.entities)}
+    return f"As of {date}, " if date and others - {date, None} else ""
 
 
 def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: str,

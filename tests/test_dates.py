@@ -79,7 +79,8 @@ def test_the_answer_depends_on_as_of_and_never_uses_later_articles(desk):
     early = answer(question, as_of="2023-09-10", settings=desk)
     assert early.citations[0].article_id == "fund-early" and "12 million" in early.text[:60]
     late = answer(question, as_of="2023-09-20", settings=desk)
-    assert late.citations[0].article_id == "fund-late" and "9 million" in late.text[:60]
+    assert late.citations[0].article_id == "fund-late"
+    assert late.text.startswith("As of 2023-09-18, **9 million dollars**")
     for result in (early, late):
         assert "future" not in {c.article_id for c in result.citations}
         assert all(c.date <= "2023-09-20" for c in result.citations)
