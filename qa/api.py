@@ -59,11 +59,12 @@ def answer(
 ) -> Answer:
     """Answer a question from the indexed coverage, citing verbatim quotes.
 
-    `as_of` is "today" for the question (default: the newest article's date): later articles
-    are not used, and the days the question names ("this week", "in August"), else the ten
-    before `as_of`, come first. `since`/`until` keep only articles published in that range;
-    `sources` only articles from those outlets or web sites. Raises TypeError/ValueError for
-    bad input, IndexUnavailable when there is no index.
+    `as_of` is "today" for the question: later articles are not used, and the days just
+    before it come first. The days a question names ("this week", "in August") come first
+    in any case, counted from `as_of` or else from the newest article's date. `since` and
+    `until` keep only articles published in that range; `sources` only articles from those
+    outlets or web sites. Raises TypeError/ValueError for bad input, IndexUnavailable when
+    there is no index.
     """
     settings = settings or Settings()
     inputs = _inputs(question, history, k, as_of, since, until, sources, settings)
