@@ -24,3 +24,13 @@ def test_sources_show_the_quote_in_context_and_escape_everything():
     assert "…Before it. <mark>" in html and "</mark> After it.…" in html
     assert "&lt;b&gt;Title&lt;/b&gt;" in html and "2023-09-23" in html
     assert "href" not in html  # only http(s) links become links
+
+
+def test_notes_follow_the_answer_in_italics_and_escaped():
+    from ui.render import answer_markdown
+
+    answer = Answer("q", "**Iger** [1]", (), False,
+                    notes=("The LLM (<b>x</b>) did not answer; this is the extractive answer.",))
+    assert answer_markdown(answer) == (
+        "**Iger** [1]\n\n*The LLM \\(&lt;b&gt;x&lt;/b&gt;\\) did not answer; this is the "
+        "extractive answer\\.*")

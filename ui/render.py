@@ -24,7 +24,10 @@ def safe_markdown(text: str) -> str:
 
 
 def answer_markdown(answer: Answer) -> str:
-    return safe_markdown(answer.text)
+    """The answer, then its notes (e.g. that the LLM failed and the extractive reader
+    answered instead) in italics."""
+    notes = "".join(f"\n\n*{safe_markdown(note)}*" for note in answer.notes)
+    return safe_markdown(answer.text) + notes
 
 
 def sources_html(answer: Answer, articles: Mapping[str, Article]) -> str:
