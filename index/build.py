@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,31 +70,19 @@ def build(
             if i.id not in loaded and _under(i.path, paths) and i.path not in unreadable
         ]
 
-        # 3. Embed the new and changed articles batch by batch; each batch is written while
-        #    the next one is embedded.
+        # 3. Embed and write the new and changed articles, batch by batch.
         todo = new + changed
         work = [(a, chunk_article(a, settings.chunk_chars)) for a in todo]
         total = sum(len(chunks) for _, chunks in work)
         done = articles_done = 0
-        with ThreadPoolExecutor(max_workers=1) as writer:
-            writing: tuple[Future, int, int] | None = None
-
-            def finish(write: Future, chunks: int, articles: int) -> None:
-                nonlocal done, articles_done
-                write.result()
-                done, articles_done = done + chunks, articles_done + articles
-                if progress:
-                    progress(done, total, articles_done, len(todo))
-
-            for batch in _batches(work, settings.batch_chunks):
-                chunks = [c for _, cs in batch for c in cs]
-                vectors = embeddings.encode([embed_text(a, c) for a, cs in batch for c in cs])
-                if writing:
-                    finish(*writing)
-                writing = (writer.submit(_write, store, batch, chunks, vectors),
-                           len(chunks), len(batch))
-            if writing:
-                finish(*writing)
+        for batch in _batches(work, settings.batch_chunks):
+            chunks = [c for _, cs in batch for c in cs]
+            vectors = embeddings.encode([embed_text(a, c) for a, cs in batch for c in cs])
+            _write(store, batch, chunks, vectors)
+            done += len(chunks)
+            articles_done += len(batch)
+            if progress:
+                progress(done, total, articles_done, len(todo))
 
         # 4. Forget articles whose files are gone.
         store.remove(removed)
