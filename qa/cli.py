@@ -171,6 +171,12 @@ def chat(
                    "(or NEWSQA_AUTH), or --insecure to let anyone in.", 2)
     settings = settings_from(index_dir, chroma_url, articles=articles, llm_url=llm_url,
                              llm_model=llm_model, llm_api_key=llm_api_key, llm_gguf=llm_gguf)
+    from qa.llm import LLMUnavailable, llm_from
+
+    try:
+        llm_from(settings)
+    except LLMUnavailable as e:
+        raise fail(str(e), 1) from None
     if settings.articles.exists():
         typer.echo(reindex(settings))
     typer.echo(f"newsqa: chat on http://{host}:{port}  (Ctrl-C stops it)")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -72,20 +73,22 @@ class LocalLLM:
 
 @functools.cache
 def _load_gguf(path: str):
-    try:
-        from llama_cpp import Llama
-    except ImportError:
-        raise LLMUnavailable(
-            "NEWSQA_LLM_GGUF needs llama-cpp-python: pip install 'newsqa[llm]' "
-            "(with CMAKE_ARGS=-DGGML_NATIVE=OFF for a portable build).") from None
-    if not Path(path).is_file():
-        raise LLMUnavailable(f"There is no GGUF model at {path}. Check NEWSQA_LLM_GGUF.")
+    from llama_cpp import Llama
+
     return Llama(model_path=path, n_ctx=4096, verbose=False), threading.Lock()
 
 
 def llm_from(settings: Settings) -> LLM | None:
-    """The LLM the settings name, or None for the default extractive reader."""
+    """The LLM the settings name, or None for the default extractive reader; LLMUnavailable
+    when a local model is named but cannot be run."""
     if settings.llm_gguf:
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise LLMUnavailable(
+                "NEWSQA_LLM_GGUF needs llama-cpp-python: pip install 'newsqa[llm]' "
+                "(with CMAKE_ARGS=-DGGML_NATIVE=OFF for a portable build).")
+        if not Path(settings.llm_gguf).is_file():
+            raise LLMUnavailable(
+                f"There is no GGUF model at {settings.llm_gguf}. Check NEWSQA_LLM_GGUF.")
         return LocalLLM(Path(settings.llm_gguf))
     if settings.llm_url:
         return ServerLLM(settings.llm_url.rstrip("/"), settings.llm_model,

@@ -4,6 +4,7 @@ same model loaded in-process from its GGUF file. The assertions are about the co
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -52,11 +53,13 @@ def llm_url():
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    while True:
         try:
             urllib.request.urlopen(f"{url}/models", timeout=1)
             break
         except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("llama_cpp.server did not start") from None
             time.sleep(0.2)
     yield url
     server.terminate()
@@ -72,6 +75,7 @@ def test_server_answers_keep_the_citation_contract(corpus, llm_url):
     for question in ["Who attended the talks?", "What did the harbour notice say?"]:
         result = answer(question, settings=settings)
         assert result.reader == f"llm: smollm2 at {llm_url}"
+        assert not any("did not answer" in note for note in result.notes)  # it was asked
         assert result.citations, result
         assert_contract(result, settings)
         assert "PWNED" not in result.text
@@ -126,13 +130,13 @@ def test_a_stopped_server_or_a_timeout_falls_back_to_the_extractive_answer(corpu
     assert time.monotonic() - started < 10
     assert result.notes[-1].startswith("The LLM (default at http://127.0.0.1:")
     assert result.notes[-1].endswith("this is the extractive reader's answer.")
-    assert "did not answer (APIConnectionError" in result.notes[-1]
+    assert re.search(r"did not answer \(\w*ConnectionError", result.notes[-1])
     assert all(name in result.text for name in NAMES)
     assert_contract(result, stopped)
 
     hurried = with_llm(corpus, llm_url=llm_url, llm_model="smollm2", llm_timeout_s=0.01)
     result = answer("Who attended the talks?", settings=hurried)
-    assert "did not answer (APITimeoutError" in result.notes[-1]
+    assert re.search(r"did not answer \(\w*TimeoutError", result.notes[-1])
     assert all(name in result.text for name in NAMES)
 
 
@@ -195,7 +199,7 @@ def test_follow_ups_are_rewritten_by_the_llm_or_by_rule(corpus, llm_url, embeddi
                {"role": "assistant", "content": "Bob Iger ... [1]"}]
     offline = standalone("What did they say about the counteroffer?", history, corpus)
     assert offline.startswith("What did they say about the counteroffer? (")
-    assert "attended" in offline and "talks" in offline
+    assert offline.endswith("(attended talk)")  # the earlier question's key terms
 
     reader = LLMReader(Canned("What did the executives at the WGA talks say about the "
                               "counteroffer?"), ExtractiveReader(embeddings))

@@ -13,6 +13,7 @@ import uvicorn
 from tests.conftest import SEEDS, free_port, settings_for
 from tests.test_dates import desk  # noqa: F401 (fixture: a small dated corpus)
 from tests.test_fetch import site  # noqa: F401 (fixture: a local news site)
+from tests.test_llm import corpus, llm_url  # noqa: F401 (fixtures: an LLM server)
 from ui.app import create_app
 
 NAMES = ["Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley"]
@@ -274,4 +275,17 @@ def test_date_and_source_filters_in_the_page(desk, browser):  # noqa: F811
             timeout=60_000)
         assert "15 million" in page.inner_text("#chat")
         assert "harbourgazette" not in page.inner_text("#sources")
+        page.close()
+
+
+def test_the_chat_answers_through_an_llm_server_and_names_it(corpus, llm_url,  # noqa: F811
+                                                             browser):
+    settings = corpus.model_copy(update={"llm_url": llm_url, "llm_model": "smollm2"})
+    for url in serve(settings):
+        page = browser.new_page()
+        ask_in_page(page, url, "Who attended the talks?")
+        assert f"Reader: LLM (smollm2 at {llm_url}), citations verified." in \
+            page.inner_text("body")
+        assert "[1]" in page.inner_text("#chat")
+        assert "000_a17fed1a18a053f1.txt" in page.inner_text("#sources")
         page.close()
