@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 
 from index.settings import Settings, go_offline
@@ -210,13 +211,18 @@ def create_app(settings: Settings | None = None, auth: tuple[str, str] | None = 
     settings = settings or Settings()
     app = FastAPI(title="newsqa", docs_url=None, redoc_url=None)
 
+    # Two answers at a time use both cores; more would only queue inside torch and hold
+    # memory in every waiting thread.
+    answering = threading.BoundedSemaphore(2)
+
     @app.post("/api/answer")
     def post_answer(body: dict = Body(...)):  # noqa: B008
         """{"question", and optionally "k", "as_of", "since", "until", "sources"}."""
         body = body if isinstance(body, dict) else {}
         options = {name: body.get(name) for name in ("k", "as_of", "since", "until", "sources")}
         try:
-            return answer(body.get("question"), settings=settings, **options).to_dict()
+            with answering:
+                return answer(body.get("question"), settings=settings, **options).to_dict()
         except (ValueError, TypeError) as e:
             return JSONResponse({"error": str(e)}, status_code=400)
         except IndexUnavailable as e:
