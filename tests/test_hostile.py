@@ -140,3 +140,17 @@ def test_odd_questions_get_an_answer_or_an_abstention(hostile, question, answere
         assert all(name in result.text for name in NAMES)
     assert "PWNED" not in result.text and "<script>" not in result.text
     assert Store(settings).generation() == before  # nothing written
+
+
+def test_loaded_data_is_never_unpickled_or_run_as_code():
+    import re
+
+    from tests.conftest import ROOT
+
+    risky = re.compile(r"\bpickle\b|\bmarshal\b|\beval\(|\bexec\(|yaml\.load\(|"
+                       r"allow_pickle\s*=\s*True|torch\.load\(|shell\s*=\s*True")
+    offenders = [f"{path.relative_to(ROOT)}:{n}"
+                 for folder in ("index", "qa", "ui") for path in (ROOT / folder).glob("*.py")
+                 for n, line in enumerate(path.read_text().splitlines(), start=1)
+                 if risky.search(line)]
+    assert offenders == []
