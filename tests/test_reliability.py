@@ -17,6 +17,7 @@ from index.store import IndexBusy, IndexUnavailable, exclusive
 from qa import answer
 from tests.conftest import ROOT, SEEDS, ChromaServer, corpus_records, free_port, settings_for
 from tests.test_build import write_corpus
+from tests.test_ui import post
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 SEED_ID = "seeds/000_a17fed1a18a053f1.txt"
@@ -109,16 +110,6 @@ def test_a_chroma_server_that_stops_gives_a_message_then_recovers(tmp_path, embe
         server.stop()
 
 
-def post_answer(url: str, question: str) -> tuple[int, dict]:
-    request = urllib.request.Request(f"{url}/api/answer", json.dumps({"question": question})
-                                     .encode(), {"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
-
-
 def test_the_chat_keeps_answering_while_another_process_indexes(tmp_path):
     shutil.copytree(SEEDS, tmp_path / "seeds")
     records = corpus_records(25, start=600, keep=lambda r: len(r["text"]) > 2000)
@@ -138,14 +129,14 @@ def test_the_chat_keeps_answering_while_another_process_indexes(tmp_path):
                           NEWSQA_BATCH_CHUNKS="16")
         during = []
         while indexing.poll() is None:
-            during.append(post_answer(url, "Who attended the talks?"))
+            during.append(post(url, {"question": "Who attended the talks?"}))
         assert indexing.returncode == 0, indexing.stderr.read()
         assert len(during) >= 3, "the build should outlast a few questions"
         assert all(status == 200 for status, _ in during), during
         assert all(body["citations"][0]["article_id"] == SEED_ID for _, body in during)
 
         new_ids = {r["doc_id"] for r in records}
-        status, body = post_answer(url, records[0]["title"])
+        status, body = post(url, {"question": records[0]["title"]})
         assert status == 200
         assert {c["article_id"] for c in body["citations"]} & new_ids
     finally:
