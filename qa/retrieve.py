@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
+import json
 import logging
 import math
+import os
+import shutil
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
@@ -20,9 +26,25 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from index.chunking import Chunk
 from index.embeddings import MiniLMEmbeddings
+from index.settings import Settings
 from index.store import EVERYTHING, Hit, Scope, Store, day_number
 from qa.dates import Window, question_window
 from qa.terms import terms
+
+
+def cache_folder(settings: Settings) -> Path:
+    """Where the BM25 index of a store is kept between processes: beside an embedded index;
+    for a Chroma server, in this machine's temporary folder."""
+    if settings.chroma_url:
+        key = hashlib.sha256(f"{settings.chroma_url} {settings.collection}".encode())
+        return Path(tempfile.gettempdir()) / f"newsqa-bm25-{key.hexdigest()[:16]}"
+    index_dir = Path(settings.index_dir)
+    return index_dir.with_name(f"{index_dir.name}.bm25")
+
+
+def _hit(row: list) -> Hit:
+    id_, article_id, start, end, day, text = row
+    return Hit(Chunk(id_, article_id, text, start, end), 0.0, day)
 
 
 def to_document(chunk: Chunk, score: float) -> Document:
@@ -54,18 +76,56 @@ class SparseIndex:
 
     @classmethod
     def of(cls, store: Store) -> SparseIndex:
+        """The index for the store's current contents: read from its cache folder when that
+        was saved for this generation, else built from every chunk (and saved)."""
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import
         generation = store.generation()
+        folder = cache_folder(store.settings)
+        try:
+            if (folder / "generation").read_text() == generation:
+                hits = tuple(_hit(json.loads(line))
+                             for line in (folder / "hits.jsonl").open(encoding="utf-8"))
+                doc_freq = Counter(json.loads((folder / "doc_freq.json").read_text()))
+                return cls._of(generation, hits, bm25s.BM25.load(str(folder / "bm25")),
+                               doc_freq, store)
+        except (OSError, ValueError, KeyError):
+            pass  # no cache, or an unreadable one: build it again
         hits = tuple(store.all_hits())
         tokens = [terms(h.chunk.text) or ["_"] for h in hits]
         bm25 = bm25s.BM25()
         if hits:
             bm25.index(tokens, show_progress=False)
-        doc_freq = Counter(t for toks in tokens for t in set(toks))
+        index = cls._of(generation, hits, bm25,
+                        Counter(t for toks in tokens for t in set(toks)), store)
+        if hits:
+            index.save(folder)
+        return index
+
+    @classmethod
+    def _of(cls, generation: str, hits: tuple[Hit, ...], bm25, doc_freq: Counter,
+            store: Store) -> SparseIndex:
         days = np.array([h.day for h in hits], dtype=np.int64)
         return cls(generation, hits, days, bm25, frozenset(doc_freq), doc_freq, store.catalog())
+
+    def save(self, folder: Path) -> None:
+        """Write the index beside the store (best effort: a failure only costs a rebuild)."""
+        temporary = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+        try:
+            shutil.rmtree(temporary, ignore_errors=True)
+            temporary.mkdir(parents=True)
+            self.bm25.save(str(temporary / "bm25"))
+            with (temporary / "hits.jsonl").open("w", encoding="utf-8") as f:
+                for h in self.hits:
+                    f.write(json.dumps([h.chunk.id, h.chunk.article_id, h.chunk.start,
+                                        h.chunk.end, h.day, h.chunk.text]) + "\n")
+            (temporary / "doc_freq.json").write_text(json.dumps(self.doc_freq))
+            (temporary / "generation").write_text(self.generation)  # written last
+            shutil.rmtree(folder, ignore_errors=True)
+            temporary.rename(folder)
+        except OSError:
+            shutil.rmtree(temporary, ignore_errors=True)
 
     def search(self, query: str, k: int, scope: Scope = EVERYTHING) -> list[Hit]:
         words = [t for t in terms(query) if t in self.vocab]

@@ -51,3 +51,33 @@ def test_sparse_index_follows_the_store(tmp_path, embeddings):
     (folder / "two.txt").write_text("A quokka was seen near the harbour on Friday.")
     build([folder], settings, embeddings=embeddings)
     assert retriever.sparse().search("quokka", 3)[0].chunk.article_id == "a/two.txt"
+
+
+def test_the_bm25_index_is_kept_for_the_next_process(tmp_path, embeddings, monkeypatch):
+    from index.build import build
+    from qa.retrieve import SparseIndex
+    from tests.conftest import settings_for
+
+    settings = settings_for(tmp_path)
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "one.txt").write_text("A quokka was seen near the harbour on Friday.")
+    build([folder], settings, embeddings=embeddings)
+    first = SparseIndex.of(Store(settings))
+    assert (tmp_path / "index.bm25" / "generation").read_text() == first.generation
+
+    with monkeypatch.context() as m:  # a new process: the cache, not every chunk, is read
+        m.setattr(Store, "all_hits", lambda self: pytest.fail("rebuilt from the store"))
+        again = SparseIndex.of(Store(settings))
+        assert again.hits == first.hits and again.doc_freq == first.doc_freq
+        assert [h.chunk.id for h in again.search("quokka harbour", 3)] == \
+            [h.chunk.id for h in first.search("quokka harbour", 3)] != []
+
+    (folder / "two.txt").write_text("The zeppelin landed in Lakehurst on Tuesday.")
+    build([folder], settings, embeddings=embeddings)
+    changed = SparseIndex.of(Store(settings))  # a new generation: built again
+    assert changed.generation != first.generation
+    assert changed.search("zeppelin", 3)[0].chunk.article_id == "a/two.txt"
+    (tmp_path / "index.bm25" / "hits.jsonl").write_text("not json\n")
+    (tmp_path / "index.bm25" / "generation").write_text(changed.generation)
+    assert SparseIndex.of(Store(settings)).hits == changed.hits  # a broken cache is rebuilt
