@@ -35,14 +35,16 @@ class MiniLMEmbeddings(Embeddings):
         self.calls = 0
         self._lock = threading.Lock()
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        """Texts are sorted by length and encoded `batch_size` at a time: small batches
+        of short sentences pad less."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         with self._lock:
             self.calls += len(texts)
         return _model(self.threads).encode(
             list(texts),
-            batch_size=self.batch_size,
+            batch_size=batch_size or self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,

@@ -15,7 +15,8 @@ from qa.retrieve import HybridRetriever, from_document
 
 def evidence_chain(store: Store, retriever: HybridRetriever) -> Runnable:
     """Input {"question": str, "k": int, and optionally "as_of", "since", "until" (dates) and
-    "sources"}; adds the retrieved chunks, their articles, and the days in focus."""
+    "sources"}; adds the retrieved chunks, their articles, the outlets that ran the same
+    story (by article), BM25's idf and the days in focus."""
 
     def retrieve(inputs: dict) -> list:
         return retriever.invoke(inputs["question"], k=inputs["k"], as_of=inputs.get("as_of"),
@@ -24,8 +25,14 @@ def evidence_chain(store: Store, retriever: HybridRetriever) -> Runnable:
 
     def gather(inputs: dict) -> dict:
         chunks = [from_document(doc) for doc in inputs["documents"]]
-        return {**inputs, "chunks": chunks,
+        sparse = retriever.sparse()
+        copies: dict[str, dict[str, None]] = {}
+        for doc in inputs["documents"]:
+            outlets = copies.setdefault(doc.metadata["article_id"], {})
+            outlets.update(dict.fromkeys(map(sparse.outlet, doc.metadata.get("copies", ()))))
+        return {**inputs, "chunks": chunks, "idf": sparse.idf,
                 "articles": store.get_articles(c.article_id for c in chunks),
+                "copies": {id_: tuple(outlets) for id_, outlets in copies.items() if outlets},
                 "focus": retriever.focus(inputs["question"], inputs.get("as_of"))}
 
     return RunnablePassthrough.assign(documents=RunnableLambda(retrieve)) | RunnableLambda(gather)
@@ -36,11 +43,11 @@ def build_chain(store: Store, retriever: HybridRetriever, reader: Reader) -> Run
 
     def read(found: dict) -> dict:
         draft = reader.read(found["question"], found["chunks"], found["articles"],
-                            retriever.sparse().idf, found["focus"])
-        return {"draft": draft, "articles": found["articles"]}
+                            found["idf"], found["focus"])
+        return {**found, "draft": draft}
 
     def check(inputs: dict) -> Answer:
-        return verify(inputs["draft"], inputs["articles"], reader.name)
+        return verify(inputs["draft"], inputs["articles"], reader.name, inputs["copies"])
 
     return evidence_chain(store, retriever) | RunnableLambda(read) | RunnableLambda(check)
 
@@ -53,11 +60,11 @@ def build_stream(store: Store, retriever: HybridRetriever, reader: Reader
 
     def stream(inputs: dict) -> Iterator[str | Answer]:
         found = evidence.invoke(inputs)
-        args = (found["question"], found["chunks"], found["articles"],
-                retriever.sparse().idf, found["focus"])
+        args = (found["question"], found["chunks"], found["articles"], found["idf"],
+                found["focus"])
         pieces = reader.stream(*args) if hasattr(reader, "stream") else iter([reader.read(*args)])
         for piece in pieces:
-            yield verify(piece, found["articles"], reader.name) if isinstance(piece, Draft) \
-                else piece
+            yield verify(piece, found["articles"], reader.name, found["copies"]) \
+                if isinstance(piece, Draft) else piece
 
     return stream

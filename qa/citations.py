@@ -51,6 +51,7 @@ class Citation:
     quote: str
     start: int
     end: int
+    also_in: tuple[str, ...] = ()  # other outlets that ran the same (wire) story
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,11 @@ def is_verbatim(quote: Quote, articles: Mapping[str, Article]) -> bool:
     )
 
 
-def verify(draft: Draft, articles: Mapping[str, Article], reader: str = "extractive") -> Answer:
+def verify(draft: Draft, articles: Mapping[str, Article], reader: str = "extractive",
+           copies: Mapping[str, tuple[str, ...]] | None = None) -> Answer:
     """The answer with only verified quotes: a quote that is not verbatim at its offsets is
-    dropped, and so is a claim left without quotes. Citations are numbered by first use."""
+    dropped, and so is a claim left without quotes. Citations are numbered by first use;
+    `copies` names, by article, the other outlets that ran the same story."""
     citations: dict[tuple[str, int, int], Citation] = {}
     parts: list[str] = [draft.lead] if draft.lead else []
     dropped = 0
@@ -95,7 +98,8 @@ def verify(draft: Draft, articles: Mapping[str, Article], reader: str = "extract
         for q in good:
             key = (q.article_id, q.start, q.end)
             if key not in citations:
-                citations[key] = _citation(len(citations) + 1, q, articles[q.article_id])
+                citations[key] = _citation(len(citations) + 1, q, articles[q.article_id],
+                                           (copies or {}).get(q.article_id, ()))
             markers.append(f"[{citations[key].n}]")
         body = claim.text or " ".join(f"“{q.text}”" for q in good)
         parts.append(f"{body} {''.join(dict.fromkeys(markers))}")
@@ -107,6 +111,6 @@ def verify(draft: Draft, articles: Mapping[str, Article], reader: str = "extract
                   reader, notes, round(draft.score, 4))
 
 
-def _citation(n: int, q: Quote, article: Article) -> Citation:
+def _citation(n: int, q: Quote, article: Article, also_in: tuple[str, ...]) -> Citation:
     return Citation(n, article.id, article.title, article.date, article.url or article.path,
-                    q.text, q.start, q.end)
+                    q.text, q.start, q.end, also_in)

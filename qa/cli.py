@@ -132,7 +132,8 @@ def ask(
     if result.citations:
         typer.echo("\nSources:")
     for c in result.citations:
-        typer.echo(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url}\n    “{c.quote}”")
+        also = f"\n    also in: {', '.join(c.also_in)}" if c.also_in else ""
+        typer.echo(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url}\n    “{c.quote}”{also}")
     typer.echo(f"\nReader: {result.reader}")
     for note in result.notes:
         typer.echo(f"Note: {note}")

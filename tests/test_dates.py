@@ -13,6 +13,7 @@ from qa.api import engine
 from qa.dates import question_window
 from tests.conftest import settings_for
 from tests.test_answer import assert_contract
+from ui.render import sources_html
 
 D = datetime.date
 AS_OF = D(2023, 9, 20)
@@ -124,6 +125,11 @@ def test_wire_copies_collapse_to_the_earliest(desk):
     result = answer("Did the dockworkers union and port operators reach a deal?", settings=desk)
     assert [c.article_id for c in result.citations].count("wire-copy") == 0
     assert len({c.quote for c in result.citations}) == len(result.citations)
+    # The outlet whose copy was left out is named with the one kept; no one else is.
+    first = next(c for c in result.citations if c.article_id == "wire-first")
+    assert first.also_in == ("Harbour Gazette",)
+    assert all(c.also_in == () for c in result.citations if c is not first)
+    assert "also in Harbour Gazette" in sources_html(result, {})
 
 
 def test_filters_from_the_command_line_and_the_api(desk, tmp_path):

@@ -256,7 +256,8 @@ def test_date_and_source_filters_in_the_page(desk, browser):  # noqa: F811
         page.goto(url)
         page.wait_for_selector("#question textarea", timeout=60_000)
         page.get_by_text("Filters", exact=True).click()
-        page.fill("#until textarea", "2023-09-10")
+        page.fill("#until input", "2023-09-10")  # a date picker; typing works too
+        page.press("#until input", "Enter")
         page.fill("#question textarea", "How much money was in the dockworkers strike fund?")
         page.press("#question textarea", "Enter")
         page.wait_for_selector("#sources .newsqa-source", timeout=60_000)
@@ -264,7 +265,8 @@ def test_date_and_source_filters_in_the_page(desk, browser):  # noqa: F811
         assert "2023-09-08" in page.inner_text("#sources")
         assert "2023-09-18" not in page.inner_text("#sources")
 
-        page.fill("#until textarea", "")
+        page.fill("#until input", "")
+        page.press("#until input", "Enter")
         page.click("#sources-filter input")
         page.get_by_role("option", name="Port News").click()
         page.keyboard.press("Escape")

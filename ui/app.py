@@ -105,7 +105,8 @@ def chat_blocks(settings: Settings, examples: list[str], sources: list[str]):
 
     from ui.render import safe_markdown
 
-    def respond(message: str, history: list, since: str, until: str, chosen: list[str]):
+    def respond(message: str, history: list, since: str | None, until: str | None,
+                chosen: list[str]):
         history = list(history or [])
         asked = {"role": "user", "content": safe_markdown(message or "")}
         for text, found in ask_stream(message, history, settings, since=(since or "").strip(),
@@ -136,10 +137,10 @@ def chat_blocks(settings: Settings, examples: list[str], sources: list[str]):
                 gr.Examples(examples, inputs=box, label="Try")
                 with gr.Accordion("Filters", open=False):
                     with gr.Row():
-                        since = gr.Textbox(label="Published since", placeholder="YYYY-MM-DD",
-                                           elem_id="since")
-                        until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD",
-                                           elem_id="until")
+                        since = gr.DateTime(label="Published since", include_time=False,
+                                            type="string", elem_id="since")
+                        until = gr.DateTime(label="Published until", include_time=False,
+                                            type="string", elem_id="until")
                     chosen = gr.Dropdown(sources, value=[], multiselect=True,
                                          allow_custom_value=True, label="Sources",
                                          elem_id="sources-filter")

@@ -42,9 +42,11 @@ def sources_html(answer: Answer, articles: Mapping[str, Article]) -> str:
             before = article.text[max(0, c.start - CONTEXT_CHARS) : c.start]
             after = article.text[c.end : c.end + CONTEXT_CHARS]
         e = html.escape
+        also = (f" · <span class='newsqa-also'>also in {e(', '.join(c.also_in))}</span>"
+                if c.also_in else "")
         items.append(
             f"<li class='newsqa-source' value='{c.n}'><b>[{c.n}] {e(c.title)}</b>"
-            f" · {e(c.date or 'undated')} · {_link(c.url)}"
+            f" · {e(c.date or 'undated')} · {_link(c.url)}{also}"
             f"<blockquote>…{e(before)}<mark>{e(c.quote)}</mark>{e(after)}…</blockquote></li>"
         )
     heading = "Closest sources" if answer.abstained else "Sources"
