@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +78,7 @@ def build(
         for batch in _batches(work, settings.batch_chunks):
             chunks = [c for _, cs in batch for c in cs]
             vectors = embeddings.encode([embed_text(a, c) for a, cs in batch for c in cs])
-            _write(store, batch, chunks, vectors)
+            _write(store, batch, chunks, vectors, indexed)
             done += len(chunks)
             articles_done += len(batch)
             if progress:
@@ -94,10 +94,10 @@ def build(
 
 
 def _write(store: Store, batch: list[tuple[Article, list[Chunk]]], chunks: list[Chunk],
-           vectors) -> None:
+           vectors, stored: Container[str]) -> None:
     """One batch, marked in progress until its chunks are all written (see Store.begin)."""
     articles = [a for a, _ in batch]
-    store.begin(articles)
+    store.begin(articles, stored)
     store.add_chunks(chunks, vectors, {a.id: a.date for a in articles})
     store.commit(articles)
 

@@ -7,7 +7,7 @@ import functools
 import hashlib
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,31 +252,38 @@ class Store:
 
     # -- writing (build.py decides what; these keep the store consistent if interrupted) -----
     @_guarded
-    def begin(self, articles: Sequence[Article]) -> None:
-        """Mark articles as in progress and drop their old chunks."""
+    def begin(self, articles: Sequence[Article], stored: Container[str]) -> None:
+        """Mark articles as in progress and drop the old chunks of those already `stored`
+        (an interrupted build leaves its articles stored, marked in progress)."""
         if not articles:
             return
         self._put_articles(articles, pending=True)
-        self.chunks.delete(where={"article_id": {"$in": [a.id for a in articles]}})
+        old = [a.id for a in articles if a.id in stored]
+        if old:
+            self.chunks.delete(where={"article_id": {"$in": old}})
 
     @_guarded
     def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray,
                    dates: Mapping[str, str | None]) -> None:
         """Write chunks; `dates` maps article ids to their ISO dates, kept for date filters."""
         if chunks:
+            # The text goes in the metadata, not in `documents`: Chroma builds a full-text
+            # index over documents, which newsqa does not use (it keeps its own BM25) and
+            # which doubled the cost of a write.
             self.chunks.upsert(
                 ids=[c.id for c in chunks],
                 embeddings=vectors,
-                documents=[c.text for c in chunks],
                 metadatas=[{"article_id": c.article_id, "start": c.start, "end": c.end,
-                            "day": day_number(dates.get(c.article_id))} for c in chunks],
+                            "day": day_number(dates.get(c.article_id)), "text": c.text}
+                           for c in chunks],
             )
 
     @_guarded
     def commit(self, articles: Sequence[Article]) -> None:
         """Mark articles complete: from now on they are skipped while unchanged."""
-        if articles:
-            self._put_articles(articles, pending=False)
+        if articles:  # the metadata only: the text was written by begin()
+            self.articles.update(ids=[a.id for a in articles],
+                                 metadatas=[_metadata(a, pending=False) for a in articles])
             self._touch()
 
     @_guarded
@@ -294,11 +301,7 @@ class Store:
             ids=[a.id for a in articles],
             embeddings=[[1.0]] * len(articles),  # looked up by id only
             documents=[a.text for a in articles],
-            metadatas=[
-                {"title": a.title, "date": a.date or "", "source": a.source or "",
-                 "url": a.url or "", "path": a.path, "digest": "" if pending else a.digest}
-                for a in articles
-            ],
+            metadatas=[_metadata(a, pending) for a in articles],
         )
 
     def _touch(self) -> None:
@@ -342,7 +345,14 @@ def _get_all(collection, include: list[str], page: int = 5000) -> dict[str, list
         offset += page
 
 
-def _chunk(id_: str, meta: dict, text: str) -> Chunk:
+def _metadata(article: Article, pending: bool) -> dict:
+    a = article
+    return {"title": a.title, "date": a.date or "", "source": a.source or "", "url": a.url or "",
+            "path": a.path, "digest": "" if pending else a.digest}
+
+
+def _chunk(id_: str, meta: dict, document: str | None) -> Chunk:
+    text = meta.get("text", document)  # earlier indexes kept the text in the document
     return Chunk(id_, meta["article_id"], text, int(meta["start"]), int(meta["end"]))
 
 

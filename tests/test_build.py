@@ -142,3 +142,18 @@ def test_reading_every_record_works_past_sqlite_variable_limits(tmp_path):
         collection.get(include=["metadatas"])  # why Store reads page by page
     got = _get_all(collection, ["metadatas"])
     assert sorted(m["n"] for m in got["metadatas"]) == list(range(40_000))
+
+
+def test_chunks_of_an_index_that_kept_their_text_as_documents_still_read(tmp_path, corpus,
+                                                                        embeddings):
+    settings = settings_for(tmp_path / "index")
+    build([corpus], settings, embeddings=embeddings)
+    store = Store(settings)
+    got = store.chunks.get(include=["metadatas", "embeddings"])
+    old_style = [{k: v for k, v in m.items() if k != "text"} for m in got["metadatas"]]
+    store.chunks.delete(ids=got["ids"])
+    store.chunks.add(ids=got["ids"], embeddings=got["embeddings"], metadatas=old_style,
+                     documents=[m["text"] for m in got["metadatas"]])
+    assert "text" not in Store(settings).chunks.get(limit=1)["metadatas"][0]
+    texts = {c.id: c.text for c in Store(settings).all_chunks()}
+    assert texts == {id_: m["text"] for id_, m in zip(got["ids"], got["metadatas"], strict=True)}
