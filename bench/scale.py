@@ -36,18 +36,32 @@ def write_part(source: Path, start: int, stop: int, target: Path) -> None:
         target.write_text("".join(itertools.islice(src, start, stop)))
 
 
-def cold_ask(question: str, settings: Settings) -> tuple[float, float]:
+# Linux counts a child's peak RSS from before its exec, i.e. this (large) process's. So cold
+# starts are launched by a small helper started first, and their peak is their own.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    command, env = json.loads(line)
+    started = time.perf_counter()
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    print(json.dumps([time.perf_counter() - started, status, usage.ru_maxrss]), flush=True)
+"""
+
+
+def cold_ask(launcher: subprocess.Popen, question: str, settings: Settings
+             ) -> tuple[float, float]:
     """Seconds from starting `newsqa ask` to its answer, and that process's peak RSS (MB)."""
     env = {**os.environ, "NEWSQA_INDEX_DIR": str(settings.index_dir),
            "PYTHONPATH": str(ROOT)}
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "qa.cli", "ask", question], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
+    command = [sys.executable, "-m", "qa.cli", "ask", question]
+    launcher.stdin.write(json.dumps([command, env]) + "\n")
+    launcher.stdin.flush()
+    seconds, status, max_rss_kb = json.loads(launcher.stdout.readline())
     if status != 0:
         raise SystemExit(f"newsqa ask failed with status {status}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, max_rss_kb / 1024
 
 
 def main() -> None:
@@ -58,6 +72,8 @@ def main() -> None:
     parser.add_argument("--asks", type=int, default=100, help="Questions timed per size.")
     parser.add_argument("--out", type=Path, default=Path("bench/scale.png"))
     args = parser.parse_args()
+    launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
     go_offline()
     from index.build import build
     from index.embeddings import MiniLMEmbeddings
@@ -87,7 +103,7 @@ def main() -> None:
                 started = time.perf_counter()
                 answer(question, settings=settings)
                 latencies.append(time.perf_counter() - started)
-            cold, rss = cold_ask(questions[0], settings)
+            cold, rss = cold_ask(launcher, questions[0], settings)
             row = {
                 "articles": size, "chunks": _chunks(settings),
                 "index s (cumulative)": index_seconds,

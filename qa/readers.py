@@ -55,7 +55,6 @@ class Weights:
     asks_back: float = 0.2  # a sentence that is itself a question rarely answers one
     abstain_below: float = 0.6  # calibrated on dev questions: see README, "Measuring"
     embed_sentences: int = 12
-    embed_batch: int = 8  # sentences per model call: fewer pad less, more share overhead
     ner_sentences: int = 12
     vote_temperature: float = 0.1  # how fast a weaker sentence's vote for an answer fades
     min_share: float = 0.4  # votes an answer needs to lead when its best sentence doesn't
@@ -98,8 +97,7 @@ class ExtractiveReader:
                  - (w.asks_back if s.text.rstrip("”’\"' ").endswith("?") else 0.0)
                  for s in sentences]
         keep = np.argsort(prior)[::-1][: w.embed_sentences]
-        vectors = self.embeddings.encode([question] + [sentences[i].text for i in keep],
-                                          batch_size=w.embed_batch)
+        vectors = self.embeddings.encode([question] + [sentences[i].text for i in keep])
         base = {int(i): prior[i] + w.dense * float(v @ vectors[0])
                 for i, v in zip(keep, vectors[1:], strict=True)}
         order = sorted(base, key=base.get, reverse=True)[: w.ner_sentences]
