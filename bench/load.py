@@ -98,6 +98,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=500, help="Articles indexed.")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--each", type=int, default=10)
+    parser.add_argument("--index-dir", help="Serve this index (updated with the articles "
+                        "first); by default a new one, built by the server as it starts.")
     args = parser.parse_args()
     questions = [json.loads(line)["question"]
                  for line in args.questions.read_text().splitlines() if line.strip()]
@@ -110,7 +112,8 @@ def main() -> None:
             (folder / "corpus.jsonl").write_text("".join(itertools.islice(src, args.limit)))
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSQA_INDEX_DIR": f"{tmp}/index"}
+        env = {**os.environ, "PYTHONPATH": str(ROOT),
+               "NEWSQA_INDEX_DIR": args.index_dir or f"{tmp}/index"}
         server = subprocess.Popen(
             [sys.executable, "-m", "qa.cli", "chat", "--port", str(port), "--articles",
              str(folder)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

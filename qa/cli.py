@@ -161,7 +161,9 @@ def chat(
     """Start the web chat (and POST /api/answer), after bringing the index up to date."""
     import uvicorn
 
-    from ui.app import create_app, is_loopback, parse_auth, reindex
+    from ui.app import create_app, few_malloc_arenas, is_loopback, parse_auth, reindex
+
+    few_malloc_arenas()
 
     try:
         login = parse_auth(auth) if auth else None
