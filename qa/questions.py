@@ -37,14 +37,26 @@ _TYPED = [
                         + "|".join(words.split()) + r")s?\b"))
     for labels, words in _NOUNS.items()
 ]
+_SPANS = "years months weeks days hours minutes decades centuries"
 _RULES = [
     (re.compile(r"\bhow old\b|\bwhat age\b|\bhow long\b"), NUMBER | DATE),
+    # "how many years": spaCy tags "30 years" as a DATE, not a number.
+    (re.compile(rf"\bhow many (?:{'|'.join(_SPANS.split())})\b"), NUMBER | DATE | {"TIME"}),
     (re.compile(r"\bhow (?:many|much|tall|far)\b|\bwhat (?:percentage|percent|number|"
                 r"amount|price)\b"), NUMBER),
     (re.compile(r"\bwhen\b|\bwhat time\b"), DATE),
     (re.compile(r"\bwhere\b"), PLACE),
     (re.compile(r"\bwho(?:m|se)?\b"), PERSON),
 ]
+
+
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+([a-z]+)")
+
+
+def counted(question: str) -> str:
+    """What a how-many question counts ("how many years" -> "years"), or ""."""
+    found = _COUNTED.findall(question.lower())
+    return found[-1] if found else ""
 
 
 def answer_labels(question: str) -> frozenset[str]:

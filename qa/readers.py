@@ -17,7 +17,7 @@ from index.embeddings import MiniLMEmbeddings
 from index.sentences import sentence_spans
 from qa.citations import Claim, Draft, Quote
 from qa.entities import Entity, entities
-from qa.questions import PERSON, answer_labels
+from qa.questions import PERSON, answer_labels, counted
 from qa.terms import terms
 
 NOT_ANSWERED = "The coverage I have does not answer this."
@@ -59,8 +59,9 @@ class Weights:
     vote_temperature: float = 0.1  # how fast a weaker sentence's vote for an answer fades
     min_share: float = 0.4  # votes an answer needs to lead when its best sentence doesn't
     nearness: float = 1.0  # extra vote for an answer right next to the question's words
+    counted: float = 1.0  # extra vote for a number followed by what the question counts
     quotes: int = 2
-    recent: float = 0.1  # with as_of: lift for sentences of articles from the days before it
+    recent: float = 0.2  # with as_of: lift for sentences of articles from the days before it
 
 
 class ExtractiveReader:
@@ -193,6 +194,9 @@ def _informative(entity: Entity, question: str) -> bool:
     text = entity.text.strip()
     if entity.start == 0 and text.isupper() and len(text) > 3:
         return False
+    unit = terms(counted(question))
+    if unit and entity.label in ("DATE", "TIME") and unit[0] not in terms(text):
+        return False  # "how many years": "30 years", not "March 2022"
     if entity.label == "DATE":
         lowered = text.lower()
         if not (any(c.isdigit() for c in text) or any(m in lowered for m in _MONTHS)):
@@ -228,6 +232,7 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
     votes: dict[str, float] = {}
     shown: dict[str, str] = {}
     q_terms = set(terms(question))
+    unit = terms(counted(question))  # "how many years": a number followed by "years"
     for s in typed[:6]:
         weight = math.exp((s.score - typed[0].score) / w.vote_temperature)
         near = [m.start() for m in re.finditer(r"[A-Za-z0-9]+", s.text)
@@ -237,6 +242,8 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
             # An answer tends to stand next to the words the question asked about.
             distance = min((abs(p - e.start) for p in near), default=200)
             closeness = 1.0 + w.nearness * math.exp(-distance / 60)
+            if unit and unit[0] in terms(s.text[e.start : e.end + 12]):
+                closeness += w.counted
             name = _norm(e.text)
             best[name] = max(best.get(name, 0.0), closeness)
             shown.setdefault(name, e.text)

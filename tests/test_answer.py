@@ -119,3 +119,21 @@ def test_as_of_leaves_out_later_articles(news_index):
     assert on_the_day.citations[0].article_id == SEED_ID
     with pytest.raises(ValueError, match="as_of must be a date like 2023-09-23"):
         answer(question, as_of="last Tuesday", settings=news_index)
+
+
+def test_how_many_years_is_answered_with_the_years(tmp_path, embeddings):
+    from index.build import build
+    from tests.conftest import settings_for
+
+    (tmp_path / "fugitive.json").write_text(json.dumps({
+        "id": "fugitive", "title": "Fugitive arrested", "date": "2023-01-16",
+        "text": "ROME – Italy's most wanted fugitive, Marco Bellandi, was arrested on Monday at "
+                "a clinic in Palermo after 30 years on the run, police said. Bellandi, who was "
+                "tried in absentia and convicted of dozens of murders, faces multiple life "
+                "sentences. He was first reported missing in March 1993."}))
+    settings = settings_for(tmp_path / "index")
+    build([tmp_path / "fugitive.json"], settings, embeddings=embeddings)
+    result = answer("Marco Bellandi was arrested Monday after how many years on the run?",
+                    settings=settings)
+    assert result.text.startswith("**30 years**"), result.text
+    assert_contract(result, settings)

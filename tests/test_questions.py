@@ -9,6 +9,8 @@ from qa.terms import terms
     ("NFL player Damar Hamlin collapsed this week. He plays for which team?", {"ORG"}),
     ("How many people were evacuated?", {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
     ("When did the strike end?", {"DATE"}),
+    ("He was arrested after how many years on the run?",
+     {"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME"}),
     ("Crowds lined the streets of which country this week?", {"GPE", "LOC", "FAC"}),
     ("Which movie opened the festival?", {"WORK_OF_ART", "PRODUCT"}),
     ("What did the union say about the offer?", set()),
