@@ -37,8 +37,8 @@ class MiniLMEmbeddings(Embeddings):
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Texts are sorted by length and encoded `batch_size` at a time. Small batches pad
-        less and hold less memory: on 2 cores, 8 indexed 18% faster than 64, at 0.85 GB
-        peak instead of 1.2 GB."""
+        less and hold less memory: on 2 cores, with 8 rather than 64, 150 articles indexed
+        in 39 s instead of 47 s, at a 0.85 GB peak instead of 1.2 GB."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         with self._lock:

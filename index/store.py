@@ -345,8 +345,7 @@ def _get_all(collection, include: list[str], page: int = 5000) -> dict[str, list
         offset += page
 
 
-def _metadata(article: Article, pending: bool) -> dict:
-    a = article
+def _metadata(a: Article, pending: bool) -> dict:
     return {"title": a.title, "date": a.date or "", "source": a.source or "", "url": a.url or "",
             "path": a.path, "digest": "" if pending else a.digest}
 

@@ -28,8 +28,10 @@ def evidence_chain(store: Store, retriever: HybridRetriever) -> Runnable:
         sparse = retriever.sparse()
         copies: dict[str, dict[str, None]] = {}
         for doc in inputs["documents"]:
+            own = sparse.outlet(doc.metadata["article_id"])
             outlets = copies.setdefault(doc.metadata["article_id"], {})
-            outlets.update(dict.fromkeys(map(sparse.outlet, doc.metadata.get("copies", ()))))
+            outlets.update(dict.fromkeys(o for o in map(sparse.outlet, doc.metadata["copies"])
+                                         if o != own))
         return {**inputs, "chunks": chunks, "idf": sparse.idf,
                 "articles": store.get_articles(c.article_id for c in chunks),
                 "copies": {id_: tuple(outlets) for id_, outlets in copies.items() if outlets},
