@@ -180,8 +180,14 @@ def _distinct(sentences: Sequence[Sentence], n: int) -> list[Sentence]:
 
 
 def _in_question(entity: Entity, q_terms: set[str]) -> bool:
+    """Whether the question already names the entity, or its people ("English": England)."""
     words = terms(entity.text)
-    return bool(words) and all(w in q_terms for w in words)
+    return bool(words) and all(w in q_terms or _demonym_of(w, q_terms) for w in words)
+
+
+def _demonym_of(word: str, q_terms: set[str]) -> bool:
+    return len(word) >= 4 and any(t.startswith(word[:4]) and t.endswith(("ish", "ese", "an", "i"))
+                                  for t in q_terms)
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -266,5 +272,18 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
     support = next(s for s in typed if any(winner in _norm(e.text) or _norm(e.text) in winner
                                            for e in s.entities))
     if share >= w.min_share or support is lead:
-        return shown[winner], support
+        return _widened(shown[winner], support.text), support
     return "", None
+
+
+_NAME_BEFORE = re.compile(r"(?:\b[A-Z0-9][\w’'.-]* ){1,3}$")
+
+
+def _widened(name: str, sentence: str) -> str:
+    """The name with the capitalised words or numbers right before it in the sentence, which
+    the entity tagger sometimes leaves out: "Three 6 Mafia", "House Speaker Kevin McCarthy"."""
+    at = sentence.find(name)
+    before = _NAME_BEFORE.search(sentence[:at]) if at > 0 else None
+    if not before or before.start() == 0 or not sentence[before.start() - 1].isspace():
+        return name  # not at the start of the sentence (a capital there says nothing)
+    return sentence[before.start() : at] + name

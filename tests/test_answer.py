@@ -137,3 +137,37 @@ def test_how_many_years_is_answered_with_the_years(tmp_path, embeddings):
                     settings=settings)
     assert result.text.startswith("**30 years**"), result.text
     assert_contract(result, settings)
+
+
+def test_short_answers_keep_the_words_the_tagger_left_off(tmp_path, embeddings):
+    from index.build import build
+    from tests.conftest import settings_for
+
+    (tmp_path / "rapper.json").write_text(json.dumps({
+        "id": "rapper", "title": "Gangsta Boo dies at 43", "date": "2023-01-02",
+        "text": "Gangsta Boo, the pioneering female rapper who got her start as a teenager in "
+                "Three 6 Mafia, has died at age 43. She left the group in 2001 to go solo."}))
+    settings = settings_for(tmp_path / "index")
+    build([tmp_path / "rapper.json"], settings, embeddings=embeddings)
+    result = answer("Rapper Gangsta Boo died this week. She got her start with which group?",
+                    settings=settings)
+    assert result.text.startswith("**Three 6 Mafia**"), result.text
+    assert_contract(result, settings)
+
+
+def test_a_place_the_question_names_by_its_people_is_not_the_answer(tmp_path, embeddings):
+    from index.build import build
+    from tests.conftest import settings_for
+
+    (tmp_path / "camp.json").write_text(json.dumps({
+        "id": "camp", "title": "Wild camping returns", "date": "2023-07-31",
+        "text": "The public has regained the right to wild camp in Dartmoor, the only "
+                "national park in England where it is allowed, after an English court "
+                "ruling. Campers welcomed the decision."}))
+    settings = settings_for(tmp_path / "index")
+    build([tmp_path / "camp.json"], settings, embeddings=embeddings)
+    result = answer("The public regained the right to wild camp in which English national park?",
+                    settings=settings)
+    assert not result.text.startswith("**England**"), result.text
+    assert "Dartmoor" in result.text[:80]
+    assert_contract(result, settings)
