@@ -121,18 +121,24 @@ def test_as_of_leaves_out_later_articles(news_index):
         answer(question, as_of="last Tuesday", settings=news_index)
 
 
-def test_how_many_years_is_answered_with_the_years(tmp_path, embeddings):
+def one_article(tmp_path, embeddings, text: str):
+    """An index of one article with this text; its settings."""
     from index.build import build
     from tests.conftest import settings_for
 
-    (tmp_path / "fugitive.json").write_text(json.dumps({
-        "id": "fugitive", "title": "Fugitive arrested", "date": "2023-01-16",
-        "text": "ROME – Italy's most wanted fugitive, Marco Bellandi, was arrested on Monday at "
-                "a clinic in Palermo after 30 years on the run, police said. Bellandi, who was "
-                "tried in absentia and convicted of dozens of murders, faces multiple life "
-                "sentences. He was first reported missing in March 1993."}))
+    (tmp_path / "story.json").write_text(json.dumps(
+        {"id": "story", "title": "Story", "date": "2023-01-16", "text": text}))
     settings = settings_for(tmp_path / "index")
-    build([tmp_path / "fugitive.json"], settings, embeddings=embeddings)
+    build([tmp_path / "story.json"], settings, embeddings=embeddings)
+    return settings
+
+
+def test_how_many_years_is_answered_with_the_years(tmp_path, embeddings):
+    settings = one_article(tmp_path, embeddings,
+        "ROME – Italy's most wanted fugitive, Marco Bellandi, was arrested on Monday at a "
+        "clinic in Palermo after 30 years on the run, police said. Bellandi, who was tried in "
+        "absentia and convicted of dozens of murders, faces multiple life sentences. He was "
+        "first reported missing in March 1993.")
     result = answer("Marco Bellandi was arrested Monday after how many years on the run?",
                     settings=settings)
     assert result.text.startswith("**30 years**"), result.text
@@ -140,15 +146,9 @@ def test_how_many_years_is_answered_with_the_years(tmp_path, embeddings):
 
 
 def test_short_answers_keep_the_words_the_tagger_left_off(tmp_path, embeddings):
-    from index.build import build
-    from tests.conftest import settings_for
-
-    (tmp_path / "rapper.json").write_text(json.dumps({
-        "id": "rapper", "title": "Gangsta Boo dies at 43", "date": "2023-01-02",
-        "text": "Gangsta Boo, the pioneering female rapper who got her start as a teenager in "
-                "Three 6 Mafia, has died at age 43. She left the group in 2001 to go solo."}))
-    settings = settings_for(tmp_path / "index")
-    build([tmp_path / "rapper.json"], settings, embeddings=embeddings)
+    settings = one_article(tmp_path, embeddings,
+        "Gangsta Boo, the pioneering female rapper who got her start as a teenager in Three 6 "
+        "Mafia, has died at age 43. She left the group in 2001 to go solo.")
     result = answer("Rapper Gangsta Boo died this week. She got her start with which group?",
                     settings=settings)
     assert result.text.startswith("**Three 6 Mafia**"), result.text
@@ -156,16 +156,10 @@ def test_short_answers_keep_the_words_the_tagger_left_off(tmp_path, embeddings):
 
 
 def test_a_place_the_question_names_by_its_people_is_not_the_answer(tmp_path, embeddings):
-    from index.build import build
-    from tests.conftest import settings_for
-
-    (tmp_path / "camp.json").write_text(json.dumps({
-        "id": "camp", "title": "Wild camping returns", "date": "2023-07-31",
-        "text": "The public has regained the right to wild camp in Dartmoor, the only "
-                "national park in England where it is allowed, after an English court "
-                "ruling. Campers welcomed the decision."}))
-    settings = settings_for(tmp_path / "index")
-    build([tmp_path / "camp.json"], settings, embeddings=embeddings)
+    settings = one_article(tmp_path, embeddings,
+        "The public has regained the right to wild camp in Dartmoor, the only national park "
+        "in England where it is allowed, after an English court ruling. Campers welcomed the "
+        "decision.")
     result = answer("The public regained the right to wild camp in which English national park?",
                     settings=settings)
     assert not result.text.startswith("**England**"), result.text
