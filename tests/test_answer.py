@@ -165,3 +165,24 @@ def test_a_place_the_question_names_by_its_people_is_not_the_answer(tmp_path, em
     assert not result.text.startswith("**England**"), result.text
     assert "Dartmoor" in result.text[:80]
     assert_contract(result, settings)
+
+
+def test_a_thing_of_no_entity_kind_is_answered_with_its_noun_phrase(tmp_path, embeddings):
+    settings = one_article(tmp_path, embeddings,
+        "Russian scientists were able to revive two worms frozen in the Siberian permafrost "
+        "for 46,000 years, according to an article published this month. The researchers "
+        "used water as a medium for the revival.")
+    result = answer("Scientists have revived what animal that was frozen 46,000 years ago?",
+                    settings=settings)
+    assert result.text.startswith("**two worms**"), result.text
+    assert_contract(result, settings)
+
+
+def test_a_name_in_quotes_can_be_the_answer(tmp_path, embeddings):
+    settings = one_article(tmp_path, embeddings,
+        "The government has unveiled its “Powering up Britain” plan to increase the country’s "
+        "energy security and deliver net zero by 2050. Critics said the plan lacked funding.")
+    result = answer("What is the name of the government’s new plan to deliver net zero?",
+                    settings=settings)
+    assert result.text.startswith("**Powering up Britain**"), result.text
+    assert_contract(result, settings)

@@ -14,6 +14,10 @@ from qa.terms import terms
     ("Crowds lined the streets of which country this week?", {"GPE", "LOC", "FAC"}),
     ("Which movie opened the festival?", {"WORK_OF_ART", "PRODUCT"}),
     ("What did the union say about the offer?", set()),
+    ("Which major U.S. city will host the Final Four?", {"GPE", "LOC", "FAC"}),
+    ("Which professional golfer won the Masters?", {"PERSON"}),
+    ("Scientists have revived what animal that was frozen?", {"PHRASE"}),
+    ("A 14-year-old developed a soap that treats what?", {"PHRASE"}),
 ])
 def test_answer_labels_follow_the_last_question_phrase(question, labels):
     assert answer_labels(question) == labels
