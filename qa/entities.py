@@ -55,10 +55,12 @@ _NOUN = {"NN", "NNS", "NNP", "NNPS"}
 _MODIFIER = _NOUN | {"JJ", "JJR", "JJS", "CD", "HYPH"}
 
 
-def noun_phrases(texts: Sequence[str]) -> list[list[Entity]]:
+def noun_phrases(texts: Sequence[str], kind: str = "") -> list[list[Entity]]:
     """The noun phrases of each text without their determiners ("giant African land
     snails": adjectives, numbers and nouns ending in a noun) and the short names it puts in
-    quotes, labelled PHRASE."""
+    quotes, labelled PHRASE. A phrase ending in the `kind` noun must name which one: "sesame
+    seeds" for "seed", not "extinct species" for "species"."""
+    kind = kind.split()[-1].lower().rstrip("s") if kind else ""
     with _lock:
         docs = list(_tagger().pipe(texts, batch_size=32))
     out = []
@@ -72,6 +74,8 @@ def noun_phrases(texts: Sequence[str]) -> list[list[Entity]]:
                 run.pop()
             while run and run[0].tag_ == "HYPH":
                 run.pop(0)
+            if run and kind and run[-1].lower_.rstrip("s") == kind:
+                run = run if any(t.tag_ in _NOUN for t in run[:-1]) else []
             if run:
                 start, end = run[0].idx, run[-1].idx + len(run[-1])
                 found.append(Entity(doc.text[start:end], "PHRASE", start, end))

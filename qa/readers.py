@@ -18,7 +18,7 @@ from index.sentences import sentence_spans
 from qa.citations import Claim, Draft, Quote
 from qa.entities import Entity, entities, noun_phrases
 from qa.questions import PERSON, PHRASE, answer_labels, counted
-from qa.terms import terms
+from qa.terms import STOPWORDS, stem, terms
 
 NOT_ANSWERED = "The coverage I have does not answer this."
 
@@ -52,7 +52,7 @@ class Weights:
     lexical: float = 0.6
     typed: float = 0.25
     rank: float = 0.3
-    asks_back: float = 0.2  # a sentence that is itself a question rarely answers one
+    asks_back: float = 0.5  # a sentence that is itself a question rarely answers one
     abstain_below: float = 0.6  # calibrated on dev questions: see README, "Measuring"
     embed_sentences: int = 12
     ner_sentences: int = 12
@@ -60,6 +60,7 @@ class Weights:
     min_share: float = 0.4  # votes an answer needs to lead when its best sentence doesn't
     nearness: float = 1.0  # extra vote for an answer right next to the question's words
     counted: float = 1.0  # extra vote for a number followed by what the question counts
+    slot: float = 1.0  # extra vote for an answer where the question has its "what"
     quotes: int = 2
     recent: float = 0.2  # with as_of: lift for sentences of articles from the days before it
     stale: float = 0.2  # most taken from sentences of articles a year or more older than those
@@ -109,7 +110,7 @@ class ExtractiveReader:
         top = [sentences[i] for i in order]
         kind = _asked_kind(question) if labels == PHRASE else ""
         if labels == PHRASE:
-            found = noun_phrases([s.text for s in top])
+            found = noun_phrases([s.text for s in top], kind)
         else:
             found = entities([s.text for s in top]) if labels else [[] for _ in top]
         scored = []
@@ -151,8 +152,12 @@ class ExtractiveReader:
         names = list(dict.fromkeys(_norm(e.text) for s in scored[:6] for e in s.entities))
         if not names:
             return {}
-        vectors = self.embeddings.encode([kind] + names)
+        vectors = self.embeddings.encode([kind] + [_COUNT.sub("", n) or n for n in names])
         return {n: float(v @ vectors[0]) for n, v in zip(names, vectors[1:], strict=True)}
+
+
+_COUNT = re.compile(r"^(?:[\d.,]+|one|two|three|four|five|six|seven|eight|nine|ten|dozens|"
+                    r"hundreds|thousands|millions)\s+")  # "two worms": what they are is "worms"
 
 
 def _asked_kind(question: str) -> str:
@@ -225,10 +230,10 @@ def _demonym_of(word: str, q_terms: set[str]) -> bool:
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_VAGUE = set(terms("today yesterday tomorrow time day week month year decade monday tuesday "
-                   "wednesday thursday friday saturday sunday january february march april "
-                   "june july august september october november december people thing lot "
-                   "part way number"))
+_VAGUE = {stem(w) for w in """today yesterday tomorrow time day week month year decade monday
+           tuesday wednesday thursday friday saturday sunday january february march april may
+           june july august september october november december people thing lot part way
+           number kind type sort""".split()}
 _AGE = re.compile(r"\d+[- ]years?[- ]old")
 
 
@@ -242,7 +247,8 @@ def _informative(entity: Entity, question: str, kind: str = "") -> bool:
         words = terms(text)          # unless it is of the kind asked ("which seed": "sesame
         q_terms = terms(question)    # seeds")
         named = words[-1:] != terms(kind)[-1:] or all(t in q_terms for t in words)
-        return bool(words) and words[-1] not in _VAGUE and not (named and words[-1] in q_terms)
+        vague = stem(text.split()[-1]) in _VAGUE
+        return bool(words) and not vague and not (named and words[-1] in q_terms)
     unit = terms(counted(question))
     if unit and entity.label in ("DATE", "TIME") and unit[0] not in terms(text):
         return False  # "how many years": "30 years", not "March 2022"
@@ -283,6 +289,7 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
     shown: dict[str, str] = {}
     q_terms = set(terms(question))
     unit = terms(counted(question))  # "how many years": a number followed by "years"
+    slot = _slot(question)
     for s in typed[:6]:
         weight = math.exp((s.score - typed[0].score) / w.vote_temperature)
         near = [m.start() for m in re.finditer(r"[A-Za-z0-9]+", s.text)
@@ -294,6 +301,8 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
             closeness = 1.0 + w.nearness * math.exp(-distance / 60)
             if unit and unit[0] in terms(s.text[e.start : e.end + 12]):
                 closeness += w.counted
+            if slot and slot.search(s.text[max(0, e.start - 40) : e.start]):
+                closeness += w.slot
             name = _norm(e.text)
             if fit:
                 closeness *= math.exp((fit.get(name, 0.0) - 1.0) / w.fit_temperature)
@@ -320,6 +329,20 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
     if share >= w.min_share or support is lead:
         return _widened(shown[winner], support.text), support
     return "", None
+
+
+_BEFORE_WH = re.compile(r"\b([A-Za-z]{4,})(?:\s+(?:of|to|for|on|in|as|with|by|at|from))?"
+                        r"\s+(?:what|which)\b", re.I)
+
+
+def _slot(question: str) -> re.Pattern | None:
+    """Where the answer sits in a sentence that says it the question's way: after the word
+    before "what" ("balancing what on his finger": "balancing an umbrella")."""
+    found = _BEFORE_WH.search(question)
+    if not found or found.group(1).lower() in STOPWORDS:
+        return None
+    word = found.group(1).lower()[:5]
+    return re.compile(rf"\b{word}\w*(?:\s+\S+){{0,3}}\s+$", re.I)
 
 
 _NAME_BEFORE = re.compile(r"(?:\b[A-Z0-9][\w’'.-]* ){1,3}$")

@@ -186,3 +186,24 @@ def test_a_name_in_quotes_can_be_the_answer(tmp_path, embeddings):
                     settings=settings)
     assert result.text.startswith("**Powering up Britain**"), result.text
     assert_contract(result, settings)
+
+
+def test_the_answer_sits_where_the_question_has_its_what(tmp_path, embeddings):
+    settings = one_article(tmp_path, embeddings,
+        "A US man has attempted to break a world record by balancing an umbrella on his "
+        "finger for three hours, 46 minutes and 16 seconds. His attempt must still be "
+        "reviewed by Guinness World Records.")
+    result = answer("A man has attempted to break a world record by balancing what on his "
+                    "finger?", settings=settings)
+    assert result.text.startswith("**umbrella**"), result.text
+    assert_contract(result, settings)
+
+
+def test_a_phrase_of_the_kind_asked_must_say_which_one(tmp_path, embeddings):
+    settings = one_article(tmp_path, embeddings,
+        "Colossal, a company that wants to bring extinct species back to life, said on "
+        "Tuesday that it will bring the dodo back to life. It has raised 225 million dollars.")
+    result = answer("Colossal announced that it wants to bring which species back to life?",
+                    settings=settings)
+    assert result.text.startswith("**dodo**"), result.text
+    assert_contract(result, settings)
