@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from qa.entities import noun_phrases
+from qa.terms import stem
+
 PERSON = frozenset({"PERSON"})
 ORG = frozenset({"ORG"})
 PLACE = frozenset({"GPE", "LOC", "FAC"})
@@ -43,14 +46,10 @@ _NOUNS = {
     EVENT: "holiday festival event tournament championship",
     PRODUCT: "app platform service product device phone car model website software",
 }
-# "which [adjectives] NOUN", but not "what did the NOUN ..." (a verb ends the phrase).
-_MODIFIER = (r"(?:(?!(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could)\b)"
-             r"[\w.’'-]+\s+)")
-_TYPED = [
-    (labels, re.compile(r"\b(?:which|what)\s+" + _MODIFIER + "{0,3}?(?:"
-                        + "|".join(words.split()) + r")s?\b"))
-    for labels, words in _NOUNS.items()
-]
+_KINDS: dict[str, frozenset[str]] = {}
+for _labels, _words in _NOUNS.items():
+    for _word in _words.split():
+        _KINDS.setdefault(stem(_word), _labels)
 _SPANS = "years months weeks days hours minutes decades centuries"
 _RULES = [
     (re.compile(r"\bhow old\b|\bwhat age\b|\bhow long\b"), NUMBER | DATE),
@@ -77,15 +76,33 @@ def counted(question: str) -> str:
     return found[-1] if found else ""
 
 
+# "which [top-rated] NOUN", but not "what did the NOUN ..." (a verb ends the phrase).
+_WH_BEFORE = re.compile(r"\b(?:which|what)\s+(?:(?!(?:is|are|was|were|do|does|did|has|have|had|"
+                        r"will|would|can|could)\b)[\w.’'-]+\s+){0,2}$", re.I)
+
+
+def asked_kind(question: str) -> tuple[int, str]:
+    """Where the last "which"/"what" followed by a noun phrase is, and that phrase:
+    "which English national park" -> "English national park"; (-1, "") when none is."""
+    found: dict[int, str] = {}
+    for phrase in noun_phrases([question])[0]:
+        wh = _WH_BEFORE.search(question[: phrase.start])
+        if wh:
+            found.setdefault(wh.start(), phrase.text)  # the phrase nearest the wh-word
+    return max(found.items(), default=(-1, ""))
+
+
 def answer_labels(question: str) -> frozenset[str]:
-    """Entity labels a direct answer would have; PHRASE when it asks for a thing of no
-    entity kind; empty when the question is open-ended."""
+    """Entity labels a direct answer would have, from the noun a "which"/"what" asks for
+    (its last word: "which college sport" asks for a sport) or the question words; PHRASE
+    when it asks for a thing of no entity kind; empty when the question is open-ended."""
     q = question.lower()
     found: list[tuple[int, frozenset[str]]] = []
-    for labels, pattern in _TYPED:
-        found += [(m.start(), labels) for m in pattern.finditer(q)]
     for pattern, labels in _RULES:
         found += [(m.start(), labels) for m in pattern.finditer(q)]
+    at, kind = asked_kind(question)
+    if kind:
+        found.append((at, _KINDS.get(stem(kind.split()[-1]), PHRASE)))
     if not found:
         return PHRASE if _OPEN.search(q) else frozenset()
     # Quiz questions often set the scene first and ask last: the last wh-phrase wins.

@@ -17,7 +17,7 @@ from index.embeddings import MiniLMEmbeddings
 from index.sentences import sentence_spans
 from qa.citations import Claim, Draft, Quote
 from qa.entities import Entity, entities, noun_phrases
-from qa.questions import PERSON, PHRASE, answer_labels, counted
+from qa.questions import PERSON, PHRASE, answer_labels, asked_kind, counted
 from qa.terms import STOPWORDS, stem, terms
 
 NOT_ANSWERED = "The coverage I have does not answer this."
@@ -108,7 +108,7 @@ class ExtractiveReader:
 
         # 3. Entities of the kind asked for, in the best sentences, lift them.
         top = [sentences[i] for i in order]
-        kind = _asked_kind(question) if labels == PHRASE else ""
+        kind = asked_kind(question)[1] if labels == PHRASE else ""
         if labels == PHRASE:
             found = noun_phrases([s.text for s in top], kind)
         else:
@@ -158,14 +158,6 @@ class ExtractiveReader:
 
 _COUNT = re.compile(r"^(?:[\d.,]+|one|two|three|four|five|six|seven|eight|nine|ten|dozens|"
                     r"hundreds|thousands|millions)\s+")  # "two worms": what they are is "worms"
-
-
-def _asked_kind(question: str) -> str:
-    """The noun phrase right after "which"/"what": "invasive species", "drug", or ""."""
-    for phrase in noun_phrases([question])[0]:
-        if re.search(r"\b(?:which|what)\s+$", question[: phrase.start], re.I):
-            return phrase.text
-    return ""
 
 
 def _sentences(chunks: Sequence[Chunk], articles: Mapping[str, Article]) -> list[Sentence]:

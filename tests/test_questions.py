@@ -18,6 +18,9 @@ from qa.terms import terms
     ("Which professional golfer won the Masters?", {"PERSON"}),
     ("Scientists have revived what animal that was frozen?", {"PHRASE"}),
     ("A 14-year-old developed a soap that treats what?", {"PHRASE"}),
+    ("Which college sport set a world record for attendance?", {"PHRASE"}),
+    ("Fox News will part ways with which top-rated host?", {"PERSON"}),
+    ("Which country’s prime minister will resign?", {"GPE", "LOC", "FAC"}),
 ])
 def test_answer_labels_follow_the_last_question_phrase(question, labels):
     assert answer_labels(question) == labels
