@@ -30,7 +30,7 @@ _NOUNS = {
             "commander manager owner winner contestant influencer youtuber podcaster "
             "composer producer playwright poet novelist painter dancer drummer guitarist "
             "frontman son daughter wife husband brother sister royal monarch dictator "
-            "activist whistleblower suspect defendant victim",
+            "activist whistleblower suspect defendant victim republican democrat",
     ORG: "company team organization organisation network agency firm group party airline bank "
          "brand university college league studio union retailer club automaker band chain "
          "corporation business outlet newspaper network streamer platform startup giant "

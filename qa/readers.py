@@ -319,7 +319,7 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
     support = next(s for s in typed if any(winner in _norm(e.text) or _norm(e.text) in winner
                                            for e in s.entities))
     if share >= w.min_share or support is lead:
-        return _widened(shown[winner], support.text), support
+        return _with_region(_widened(shown[winner], support.text), support), support
     return "", None
 
 
@@ -335,6 +335,18 @@ def _slot(question: str) -> re.Pattern | None:
         return None
     word = found.group(1).lower()[:5]
     return re.compile(rf"\b{word}\w*(?:\s+\S+){{0,3}}\s+$", re.I)
+
+
+def _with_region(name: str, sentence: Sentence) -> str:
+    """A place with the larger place the sentence names right after it: "Tuscaloosa,
+    Alabama", as a dateline or an address would give it."""
+    at = sentence.text.find(name)
+    after = at + len(name)
+    for e in sentence.entities:
+        if at >= 0 and e.label == "GPE" and e.start == after + 2 \
+                and sentence.text[after : e.start] == ", ":
+            return f"{name}, {e.text}"
+    return name
 
 
 _NAME_BEFORE = re.compile(r"(?:\b[A-Z0-9][\w’'.-]* ){1,3}$")

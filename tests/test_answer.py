@@ -207,3 +207,12 @@ def test_a_phrase_of_the_kind_asked_must_say_which_one(tmp_path, embeddings):
                     settings=settings)
     assert result.text.startswith("**dodo**"), result.text
     assert_contract(result, settings)
+
+
+def test_a_place_keeps_the_larger_place_named_after_it(tmp_path, embeddings):
+    settings = one_article(tmp_path, embeddings,
+        "The fourth Republican primary debate is set for tonight in Tuscaloosa, Alabama, "
+        "weeks before the Iowa caucus. Four candidates qualified.")
+    result = answer("Where did the fourth Republican debate take place?", settings=settings)
+    assert result.text.startswith("**Tuscaloosa, Alabama**"), result.text
+    assert_contract(result, settings)

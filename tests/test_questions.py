@@ -21,6 +21,7 @@ from qa.terms import terms
     ("Which college sport set a world record for attendance?", {"PHRASE"}),
     ("Fox News will part ways with which top-rated host?", {"PERSON"}),
     ("Which country’s prime minister will resign?", {"GPE", "LOC", "FAC"}),
+    ("Which Republican lost the vote for speaker?", {"PERSON"}),
 ])
 def test_answer_labels_follow_the_last_question_phrase(question, labels):
     assert answer_labels(question) == labels
