@@ -126,8 +126,9 @@ class ExtractiveReader:
         #    mentions most of the names and numbers the question is about.
         picks = _distinct(scored, w.quotes)
         named = _named_terms(question)
-        seen = {t for s in sentences for t in terms(s.text)}
-        if best.score < w.abstain_below or (named and len(named & seen) < len(named) / 2):
+        seen = {t[:6] for s in sentences for t in terms(s.text)}
+        found = {t for t in named if t[:6] in seen}  # "Australian": "Australia" is seen
+        if best.score < w.abstain_below or (named and len(found) < len(named) / 2):
             claims = tuple(Claim(f"“{s.text}”", (s.quote(),)) for s in picks)
             return Draft(question, claims, abstained=True,
                          lead=f"{NOT_ANSWERED} The closest passages I found:", score=best.score)
@@ -195,9 +196,10 @@ def _timeliness(articles: Mapping[str, Article],
 
 
 def _named_terms(question: str) -> set[str]:
-    """Terms of the capitalised words (past the first) and numbers in the question."""
+    """Terms of the capitalised words (past the first) and numbers in the question, but not
+    initials ("U.S.", "UK": spelled too many ways to be missed)."""
     words = re.findall(r"[A-Za-z0-9][\w'’.-]*", question)[1:]
-    return {t for w in words if w[0].isupper() or w[0].isdigit() for t in terms(w)}
+    return {t for w in words if w[0].isupper() or w[0].isdigit() for t in terms(w) if len(t) > 2}
 
 
 def _distinct(sentences: Sequence[Sentence], n: int) -> list[Sentence]:

@@ -216,3 +216,14 @@ def test_a_place_keeps_the_larger_place_named_after_it(tmp_path, embeddings):
     result = answer("Where did the fourth Republican debate take place?", settings=settings)
     assert result.text.startswith("**Tuscaloosa, Alabama**"), result.text
     assert_contract(result, settings)
+
+
+def test_a_name_the_coverage_spells_another_way_is_not_missing(tmp_path, embeddings):
+    settings = one_article(tmp_path, embeddings,
+        "A chef in Melbourne, Australia, has banned vegans from his restaurant for mental "
+        "health reasons, he said on Instagram. Diners reacted with anger.")
+    for question in ("A top chef banned which diners from his Australian restaurant?",
+                     "Which diners did a U.S. newspaper say a chef in Melbourne banned?"):
+        result = answer(question, settings=settings)
+        assert not result.abstained, result.text
+        assert "vegans" in result.text
