@@ -35,17 +35,18 @@ class MiniLMEmbeddings(Embeddings):
         self.calls = 0
         self._lock = threading.Lock()
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         """Texts are sorted by length and encoded `batch_size` at a time. Small batches pad
         less and hold less memory: on 2 cores, with 8 rather than 64, 150 articles indexed
-        in 39 s instead of 47 s, at a 0.85 GB peak instead of 1.2 GB."""
+        in 39 s instead of 47 s, at a 0.85 GB peak instead of 1.2 GB. Many short texts of
+        about one length (names, phrases) go faster in one batch."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         with self._lock:
             self.calls += len(texts)
         return _model(self.threads).encode(
             list(texts),
-            batch_size=self.batch_size,
+            batch_size=batch_size or self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,

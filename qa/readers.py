@@ -153,7 +153,8 @@ class ExtractiveReader:
         names = list(dict.fromkeys(_norm(e.text) for s in scored[:6] for e in s.entities))
         if not names:
             return {}
-        vectors = self.embeddings.encode([kind] + [_COUNT.sub("", n) or n for n in names])
+        vectors = self.embeddings.encode([kind] + [_COUNT.sub("", n) or n for n in names],
+                                         batch_size=64)
         return {n: float(v @ vectors[0]) for n, v in zip(names, vectors[1:], strict=True)}
 
 
