@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from qa.entities import noun_phrases
@@ -81,6 +82,7 @@ _WH_BEFORE = re.compile(r"\b(?:which|what)\s+(?:(?!(?:is|are|was|were|do|does|di
                         r"will|would|can|could)\b)[\w.’'-]+\s+){0,2}$", re.I)
 
 
+@functools.lru_cache(maxsize=256)  # asked for the kind of answer, then by the reader
 def asked_kind(question: str) -> tuple[int, str]:
     """Where the last "which"/"what" followed by a noun phrase is, and that phrase:
     "which English national park" -> "English national park"; (-1, "") when none is."""

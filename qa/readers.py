@@ -109,10 +109,9 @@ class ExtractiveReader:
         # 3. Entities of the kind asked for, in the best sentences, lift them.
         top = [sentences[i] for i in order]
         kind = asked_kind(question)[1] if labels == PHRASE else ""
-        if labels == PHRASE:
-            found = noun_phrases([s.text for s in top], kind)
-        else:
-            found = entities([s.text for s in top]) if labels else [[] for _ in top]
+        texts = [s.text for s in top]
+        found = (noun_phrases(texts, kind) if labels == PHRASE
+                 else entities(texts) if labels else [[] for _ in top])
         scored = []
         for s, i, ents in zip(top, order, found, strict=True):
             typed = tuple(e for e in ents if e.label in labels and not _in_question(e, q_terms)
@@ -127,8 +126,8 @@ class ExtractiveReader:
         picks = _distinct(scored, w.quotes)
         named = _named_terms(question)
         seen = {t[:6] for s in sentences for t in terms(s.text)}
-        found = {t for t in named if t[:6] in seen}  # "Australian": "Australia" is seen
-        if best.score < w.abstain_below or (named and len(found) < len(named) / 2):
+        present = {t for t in named if t[:6] in seen}  # "Australian": "Australia" is seen
+        if best.score < w.abstain_below or (named and len(present) < len(named) / 2):
             claims = tuple(Claim(f"“{s.text}”", (s.quote(),)) for s in picks)
             return Draft(question, claims, abstained=True,
                          lead=f"{NOT_ANSWERED} The closest passages I found:", score=best.score)
@@ -145,7 +144,6 @@ class ExtractiveReader:
             picks = _distinct(picks, w.quotes)[1:]
         claims += [Claim(f"“{s.text}”", (s.quote(),)) for s in picks]
         return Draft(question, tuple(claims), score=best.score)
-
 
     def _fit(self, kind: str, scored: Sequence[Sentence]) -> dict[str, float]:
         """How well each candidate phrase fits the kind of thing asked for ("which invasive
@@ -238,9 +236,11 @@ def _informative(entity: Entity, question: str, kind: str = "") -> bool:
     text = entity.text.strip()
     if entity.start == 0 and text.isupper() and len(text) > 3:
         return False
-    if entity.label == "PHRASE":  # not a time, nor a thing the question already names,
-        words = terms(text)          # unless it is of the kind asked ("which seed": "sesame
-        q_terms = terms(question)    # seeds")
+    if entity.label == "PHRASE":
+        # Not a time, nor a thing the question already names unless it is a thing of the
+        # kind asked ("which seed": "sesame seeds").
+        words = terms(text)
+        q_terms = terms(question)
         named = words[-1:] != terms(kind)[-1:] or all(t in q_terms for t in words)
         vague = stem(text.split()[-1]) in _VAGUE
         return bool(words) and not vague and not (named and words[-1] in q_terms)
