@@ -133,28 +133,6 @@ def one_article(tmp_path, embeddings, text: str):
     return settings
 
 
-def test_how_many_years_is_answered_with_the_years(tmp_path, embeddings):
-    settings = one_article(tmp_path, embeddings,
-        "ROME – Italy's most wanted fugitive, Marco Bellandi, was arrested on Monday at a "
-        "clinic in Palermo after 30 years on the run, police said. Bellandi, who was tried in "
-        "absentia and convicted of dozens of murders, faces multiple life sentences. He was "
-        "first reported missing in March 1993.")
-    result = answer("Marco Bellandi was arrested Monday after how many years on the run?",
-                    settings=settings)
-    assert result.text.startswith("**30 years**"), result.text
-    assert_contract(result, settings)
-
-
-def test_short_answers_keep_the_words_the_tagger_left_off(tmp_path, embeddings):
-    settings = one_article(tmp_path, embeddings,
-        "Gangsta Boo, the pioneering female rapper who got her start as a teenager in Three 6 "
-        "Mafia, has died at age 43. She left the group in 2001 to go solo.")
-    result = answer("Rapper Gangsta Boo died this week. She got her start with which group?",
-                    settings=settings)
-    assert result.text.startswith("**Three 6 Mafia**"), result.text
-    assert_contract(result, settings)
-
-
 def test_a_place_the_question_names_by_its_people_is_not_the_answer(tmp_path, embeddings):
     settings = one_article(tmp_path, embeddings,
         "The public has regained the right to wild camp in Dartmoor, the only national park "
@@ -167,57 +145,6 @@ def test_a_place_the_question_names_by_its_people_is_not_the_answer(tmp_path, em
     assert_contract(result, settings)
 
 
-def test_a_thing_of_no_entity_kind_is_answered_with_its_noun_phrase(tmp_path, embeddings):
-    settings = one_article(tmp_path, embeddings,
-        "Russian scientists were able to revive two worms frozen in the Siberian permafrost "
-        "for 46,000 years, according to an article published this month. The researchers "
-        "used water as a medium for the revival.")
-    result = answer("Scientists have revived what animal that was frozen 46,000 years ago?",
-                    settings=settings)
-    assert result.text.startswith("**two worms**"), result.text
-    assert_contract(result, settings)
-
-
-def test_a_name_in_quotes_can_be_the_answer(tmp_path, embeddings):
-    settings = one_article(tmp_path, embeddings,
-        "The government has unveiled its “Powering up Britain” plan to increase the country’s "
-        "energy security and deliver net zero by 2050. Critics said the plan lacked funding.")
-    result = answer("What is the name of the government’s new plan to deliver net zero?",
-                    settings=settings)
-    assert result.text.startswith("**Powering up Britain**"), result.text
-    assert_contract(result, settings)
-
-
-def test_the_answer_sits_where_the_question_has_its_what(tmp_path, embeddings):
-    settings = one_article(tmp_path, embeddings,
-        "A US man has attempted to break a world record by balancing an umbrella on his "
-        "finger for three hours, 46 minutes and 16 seconds. His attempt must still be "
-        "reviewed by Guinness World Records.")
-    result = answer("A man has attempted to break a world record by balancing what on his "
-                    "finger?", settings=settings)
-    assert result.text.startswith("**umbrella**"), result.text
-    assert_contract(result, settings)
-
-
-def test_a_phrase_of_the_kind_asked_must_say_which_one(tmp_path, embeddings):
-    settings = one_article(tmp_path, embeddings,
-        "Colossal, a company that wants to bring extinct species back to life, said on "
-        "Tuesday that it will bring the dodo back to life. It has raised 225 million dollars.")
-    result = answer("Colossal announced that it wants to bring which species back to life?",
-                    settings=settings)
-    assert result.text.startswith("**dodo**"), result.text
-    assert_contract(result, settings)
-
-
-def test_a_place_keeps_the_larger_place_named_after_it(tmp_path, embeddings):
-    settings = one_article(tmp_path, embeddings,
-        "The fourth Republican primary debate is set for tonight in Tuscaloosa, Alabama, "
-        "weeks before the Iowa caucus. Four candidates qualified.")
-    result = answer("Where did the fourth Republican debate take place?", settings=settings)
-    assert result.text.startswith("**Tuscaloosa, Alabama**"), result.text
-    assert_contract(result, settings)
-
-
 def test_a_name_the_coverage_spells_another_way_is_not_missing(tmp_path, embeddings):
     settings = one_article(tmp_path, embeddings,
         "A chef in Melbourne, Australia, has banned vegans from his restaurant for mental "
@@ -227,3 +154,56 @@ def test_a_name_the_coverage_spells_another_way_is_not_missing(tmp_path, embeddi
         result = answer(question, settings=settings)
         assert not result.abstained, result.text
         assert "vegans" in result.text
+
+
+# Which short answer leads: (the article, the question, how the answer starts).
+SHORT_ANSWERS = {
+    "how_many_years_is_answered_with_the_years": (
+        "ROME – Italy's most wanted fugitive, Marco Bellandi, was arrested on Monday at a "
+        "clinic in Palermo after 30 years on the run, police said. Bellandi, who was tried in "
+        "absentia and convicted of dozens of murders, faces multiple life sentences. He was "
+        "first reported missing in March 1993.",
+        "Marco Bellandi was arrested Monday after how many years on the run?",
+        "**30 years**"),
+    "short_answers_keep_the_words_the_tagger_left_off": (
+        "Gangsta Boo, the pioneering female rapper who got her start as a teenager in Three 6 "
+        "Mafia, has died at age 43. She left the group in 2001 to go solo.",
+        "Rapper Gangsta Boo died this week. She got her start with which group?",
+        "**Three 6 Mafia**"),
+    "a_thing_of_no_entity_kind_is_answered_with_its_noun_phrase": (
+        "Russian scientists were able to revive two worms frozen in the Siberian permafrost "
+        "for 46,000 years, according to an article published this month. The researchers "
+        "used water as a medium for the revival.",
+        "Scientists have revived what animal that was frozen 46,000 years ago?",
+        "**two worms**"),
+    "a_name_in_quotes_can_be_the_answer": (
+        "The government has unveiled its “Powering up Britain” plan to increase the country’s "
+        "energy security and deliver net zero by 2050. Critics said the plan lacked funding.",
+        "What is the name of the government’s new plan to deliver net zero?",
+        "**Powering up Britain**"),
+    "the_answer_sits_where_the_question_has_its_what": (
+        "A US man has attempted to break a world record by balancing an umbrella on his "
+        "finger for three hours, 46 minutes and 16 seconds. His attempt must still be "
+        "reviewed by Guinness World Records.",
+        "A man has attempted to break a world record by balancing what on his finger?",
+        "**umbrella**"),
+    "a_phrase_of_the_kind_asked_must_say_which_one": (
+        "Colossal, a company that wants to bring extinct species back to life, said on "
+        "Tuesday that it will bring the dodo back to life. It has raised 225 million dollars.",
+        "Colossal announced that it wants to bring which species back to life?",
+        "**dodo**"),
+    "a_place_keeps_the_larger_place_named_after_it": (
+        "The fourth Republican primary debate is set for tonight in Tuscaloosa, Alabama, "
+        "weeks before the Iowa caucus. Four candidates qualified.",
+        "Where did the fourth Republican debate take place?",
+        "**Tuscaloosa, Alabama**"),
+}
+
+
+@pytest.mark.parametrize("case", SHORT_ANSWERS)
+def test_the_short_answer_leads(tmp_path, embeddings, case):
+    text, question, start = SHORT_ANSWERS[case]
+    settings = one_article(tmp_path, embeddings, text)
+    result = answer(question, settings=settings)
+    assert result.text.startswith(start), result.text
+    assert_contract(result, settings)
