@@ -30,7 +30,7 @@ _NOUNS = {
             "representative secretary attorney lawyer prosecutor justice officer general "
             "commander manager owner winner contestant influencer youtuber podcaster "
             "composer producer playwright poet novelist painter dancer drummer guitarist "
-            "frontman son daughter wife husband brother sister royal monarch dictator "
+            "frontman songwriter son daughter wife husband brother sister royal monarch dictator "
             "activist whistleblower suspect defendant victim republican democrat",
     ORG: "company team organization organisation network agency firm group party airline bank "
          "brand university college league studio union retailer club automaker band chain "
@@ -104,8 +104,27 @@ def answer_labels(question: str) -> frozenset[str]:
         found += [(m.start(), labels) for m in pattern.finditer(q)]
     at, kind = asked_kind(question)
     if kind:
-        found.append((at, _KINDS.get(stem(kind.split()[-1]), PHRASE)))
+        last = kind.split()[-1]  # "singer-songwriter": a singer
+        found.append((at, next((_KINDS[stem(w)] for w in (last, *last.split("-"))
+                                if stem(w) in _KINDS), PHRASE)))
+    found = [(at, labels) for at, labels in found
+             if not _relative(q, at, found) and not question[at : at + 2].isupper()]  # "(WHO)"
     if not found:
         return PHRASE if _OPEN.search(q) else frozenset()
     # Quiz questions often set the scene first and ask last: the last wh-phrase wins.
     return max(found, key=lambda f: f[0])[1]
+
+
+_RELATIVE = re.compile(r"(?:who|whom|whose|where|when)\b")
+_PREPOSITIONS = frozenset("by to from with for of in on at about".split())
+
+
+def _relative(q: str, at: int, found: list[tuple[int, frozenset[str]]]) -> bool:
+    """Whether the wh-word at `at` starts a clause about the noun before it ("the leader whose
+    bid", "the festival where") after the sentence has already asked its question."""
+    if not _RELATIVE.match(q, at):
+        return False
+    sentence = max(q.rfind(". ", 0, at), q.rfind("? ", 0, at)) + 1
+    before = q[sentence:at].split()
+    return bool(before) and before[-1].strip(",") not in _PREPOSITIONS \
+        and any(sentence <= other < at for other, _ in found)

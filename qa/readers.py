@@ -56,11 +56,12 @@ class Weights:
     abstain_below: float = 0.6  # calibrated on dev questions: see README, "Measuring"
     embed_sentences: int = 12
     ner_sentences: int = 12
-    vote_temperature: float = 0.1  # how fast a weaker sentence's vote for an answer fades
+    vote_temperature: float = 0.15  # how fast a weaker sentence's vote for an answer fades
     min_share: float = 0.4  # votes an answer needs to lead when its best sentence doesn't
     nearness: float = 1.0  # extra vote for an answer right next to the question's words
     counted: float = 1.0  # extra vote for a number followed by what the question counts
     slot: float = 1.0  # extra vote for an answer where the question has its "what"
+    verb: float = 3.0  # extra vote for an answer right before the question's verb
     quotes: int = 2
     recent: float = 0.2  # with as_of: lift for sentences of articles from the days before it
     stale: float = 0.2  # most taken from sentences of articles a year or more older than those
@@ -285,6 +286,7 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
     q_terms = set(terms(question))
     unit = terms(counted(question))  # "how many years": a number followed by "years"
     slot = _slot(question)
+    verb = _verb_slot(question)
     for s in typed[:6]:
         weight = math.exp((s.score - typed[0].score) / w.vote_temperature)
         near = [m.start() for m in re.finditer(r"[A-Za-z0-9]+", s.text)
@@ -298,6 +300,8 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
                 closeness += w.counted
             if slot and slot.search(s.text[max(0, e.start - 40) : e.start]):
                 closeness += w.slot
+            if verb and verb.match(s.text[e.end : e.end + 40]):
+                closeness += w.verb
             name = _norm(e.text)
             if fit:
                 closeness *= math.exp((fit.get(name, 0.0) - 1.0) / w.fit_temperature)
@@ -338,6 +342,30 @@ def _slot(question: str) -> re.Pattern | None:
         return None
     word = found.group(1).lower()[:5]
     return re.compile(rf"\b{word}\w*(?:\s+\S+){{0,3}}\s+$", re.I)
+
+
+_VERB_AFTER = re.compile(r"^\s+(?:(?:recently|reportedly|just|has|have|had|will|did|does)\s+|"
+                         r"(?:is|are|was|were)\s+(?=[a-z]+ing\b))?"
+                         r"([a-z]{3,})\b")
+_NOT_VERBS = {"is", "are", "was", "were", "been", "being", "the", "and", "that", "this", "for"}
+
+
+def _verb_slot(question: str) -> re.Pattern | None:
+    """Where the answer sits in a sentence that says it the question's way: before the verb
+    that follows "who" or "which ..." ("Which tech company confirmed": "Microsoft confirmed")."""
+    at, phrase = asked_kind(question)
+    who = list(re.finditer(r"\bwho\b", question, re.I))
+    if who and who[-1].start() > at:
+        rest = question[who[-1].end() :]
+    elif phrase:
+        rest = question[question.find(phrase, at) + len(phrase) :]
+    else:
+        return None
+    found = _VERB_AFTER.match(rest)
+    if not found or found.group(1) in _NOT_VERBS:
+        return None
+    word = found.group(1)[:5]
+    return re.compile(rf"[’'s]*\s+(?:\S+\s+){{0,2}}?{word}\w*\b", re.I)
 
 
 def _with_region(name: str, sentence: Sentence) -> str:

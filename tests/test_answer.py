@@ -200,6 +200,19 @@ SHORT_ANSWERS = {
 }
 
 
+def test_a_name_said_the_way_the_question_asks_is_not_outvoted(tmp_path, embeddings):
+    # "Which tech company confirmed": "Microsoft confirmed ..." gets an extra vote, so the
+    # name in the top sentence, "Layoffs.fyi", is no longer the one short answer.
+    settings = one_article(tmp_path, embeddings,
+        "Tech companies laying off employees this week include Google and Amazon, according "
+        "to Layoffs.fyi, with 10,000 jobs cut. Microsoft confirmed it was laying off 10,000.")
+    result = answer("Which tech company confirmed this week that it was laying off 10,000 "
+                    "employees?", settings=settings)
+    assert not result.text.startswith("**"), result.text
+    assert "Microsoft confirmed" in result.text[:300]
+    assert_contract(result, settings)
+
+
 @pytest.mark.parametrize("case", SHORT_ANSWERS)
 def test_the_short_answer_leads(tmp_path, embeddings, case):
     text, question, start = SHORT_ANSWERS[case]

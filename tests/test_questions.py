@@ -22,6 +22,11 @@ from qa.terms import terms
     ("Fox News will part ways with which top-rated host?", {"PERSON"}),
     ("Which country’s prime minister will resign?", {"GPE", "LOC", "FAC"}),
     ("Which Republican lost the vote for speaker?", {"PERSON"}),
+    ("Which US state is represented by Kevin McCarthy, the leader whose bid was blocked?",
+     {"GPE", "LOC", "FAC"}),
+    ("Which virus will England eradicate ahead of a World Health Organization (WHO) target?",
+     {"PHRASE"}),
+    ("Which singer-songwriter got a spooky surprise during a gig?", {"PERSON"}),
 ])
 def test_answer_labels_follow_the_last_question_phrase(question, labels):
     assert answer_labels(question) == labels
