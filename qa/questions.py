@@ -51,7 +51,7 @@ _KINDS: dict[str, frozenset[str]] = {}
 for _labels, _words in _NOUNS.items():
     for _word in _words.split():
         _KINDS.setdefault(stem(_word), _labels)
-_SPANS = "years months weeks days hours minutes decades centuries"
+_SPANS = "years months weeks days hours minutes decades centuries seasons"
 _RULES = [
     (re.compile(r"\bhow old\b|\bwhat age\b|\bhow long\b"), NUMBER | DATE),
     # "how many years": spaCy tags "30 years" as a DATE, not a number.

@@ -116,7 +116,7 @@ class ExtractiveReader:
         scored = []
         for s, i, ents in zip(top, order, found, strict=True):
             typed = tuple(e for e in ents if e.label in labels and not _in_question(e, q_terms)
-                          and _informative(e, question, kind))
+                          and _informative(e, s.text, question, kind))
             scored.append(Sentence(s.article_id, s.start, s.end, s.text, s.rank,
                                    base[i] + (w.typed if typed else 0.0), typed))
         scored.sort(key=lambda s: s.score, reverse=True)
@@ -229,9 +229,10 @@ _VAGUE = {stem(w) for w in """today yesterday tomorrow time day week month year 
            june july august september october november december people thing lot part way
            number kind type sort""".split()}
 _AGE = re.compile(r"\d+[- ]years?[- ]old")
+_COMPOUND = re.compile(r"-([a-z]+)")  # "seven-time", "three-day"
 
 
-def _informative(entity: Entity, question: str, kind: str = "") -> bool:
+def _informative(entity: Entity, sentence: str, question: str, kind: str = "") -> bool:
     """Whether an entity could stand alone as an answer: not a dateline ("WASHINGTON —"),
     not a relative date ("this Saturday", "today"), not an age unless one is asked for."""
     text = entity.text.strip()
@@ -248,6 +249,9 @@ def _informative(entity: Entity, question: str, kind: str = "") -> bool:
     unit = terms(counted(question))
     if unit and entity.label in ("DATE", "TIME") and unit[0] not in terms(text):
         return False  # "how many years": "30 years", not "March 2022"
+    compound = _COMPOUND.match(sentence, entity.end)
+    if unit and compound and stem(compound.group(1)) != unit[0]:
+        return False  # "how many seasons": not the "seven" of "seven-time winner"
     if entity.label == "DATE":
         lowered = text.lower()
         if not (any(c.isdigit() for c in text) or any(m in lowered for m in _MONTHS)):

@@ -213,6 +213,15 @@ def test_a_name_said_the_way_the_question_asks_is_not_outvoted(tmp_path, embeddi
     assert_contract(result, settings)
 
 
+def test_a_number_that_describes_is_not_a_count(tmp_path, embeddings):
+    settings = one_article(tmp_path, embeddings,
+        "The seven-time Super Bowl winner announced his retirement from the NFL on Wednesday, "
+        "a year after his first. He was the oldest player in the league.")
+    result = answer("Tom Brady retired this week. How many seasons did he play in the NFL?",
+                    settings=settings)
+    assert not result.text.startswith("**seven"), result.text
+
+
 @pytest.mark.parametrize("case", SHORT_ANSWERS)
 def test_the_short_answer_leads(tmp_path, embeddings, case):
     text, question, start = SHORT_ANSWERS[case]

@@ -27,6 +27,8 @@ from qa.terms import terms
     ("Which virus will England eradicate ahead of a World Health Organization (WHO) target?",
      {"PHRASE"}),
     ("Which singer-songwriter got a spooky surprise during a gig?", {"PERSON"}),
+    ("How many seasons did he play?",
+     {"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME"}),
 ])
 def test_answer_labels_follow_the_last_question_phrase(question, labels):
     assert answer_labels(question) == labels
