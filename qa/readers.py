@@ -330,7 +330,8 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
     support = next(s for s in typed if any(winner in _norm(e.text) or _norm(e.text) in winner
                                            for e in s.entities))
     if share >= w.min_share or support is lead:
-        return _with_region(_widened(shown[winner], support.text), support), support
+        name = _with_region(_widened(shown[winner], support.text), support)
+        return _spelled_out(name), support
     return "", None
 
 
@@ -382,6 +383,27 @@ def _with_region(name: str, sentence: Sentence) -> str:
                 and sentence.text[after : e.start] == ", ":
             return f"{name}, {e.text}"
     return name
+
+
+# The Associated Press's abbreviations of US states, as datelines use them ("NORTH
+# CHARLESTON, S.C. —"); the states not listed are never abbreviated.
+_STATES = dict(pair.replace("_", " ").split("=") for pair in """Ala.=Alabama Ariz.=Arizona
+    Ark.=Arkansas Calif.=California Colo.=Colorado Conn.=Connecticut Del.=Delaware
+    Fla.=Florida Ga.=Georgia
+    Ill.=Illinois Ind.=Indiana Kan.=Kansas Ky.=Kentucky La.=Louisiana Md.=Maryland
+    Mass.=Massachusetts Mich.=Michigan Minn.=Minnesota Miss.=Mississippi Mo.=Missouri
+    Mont.=Montana Neb.=Nebraska Nev.=Nevada N.H.=New_Hampshire N.J.=New_Jersey
+    N.M.=New_Mexico N.Y.=New_York N.C.=North_Carolina N.D.=North_Dakota Okla.=Oklahoma
+    Ore.=Oregon Pa.=Pennsylvania R.I.=Rhode_Island S.C.=South_Carolina S.D.=South_Dakota
+    Tenn.=Tennessee Vt.=Vermont Va.=Virginia Wash.=Washington W.Va.=West_Virginia
+    Wis.=Wisconsin Wyo.=Wyoming""".split())
+
+
+def _spelled_out(name: str) -> str:
+    """A state's abbreviation in full: "S.C." -> "South Carolina", "Tuscaloosa, Ala." ->
+    "Tuscaloosa, Alabama"."""
+    head, _, last = name.rpartition(" ")
+    return head + (" " if head else "") + _STATES.get(last, last)
 
 
 _NAME_BEFORE = re.compile(r"(?:\b[A-Z0-9][\w’'.-]* ){1,3}$")

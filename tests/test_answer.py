@@ -197,6 +197,11 @@ SHORT_ANSWERS = {
         "weeks before the Iowa caucus. Four candidates qualified.",
         "Where did the fourth Republican debate take place?",
         "**Tuscaloosa, Alabama**"),
+    "a_state_a_dateline_abbreviates_is_spelled_out": (
+        "NORTH CHARLESTON, S.C. − Tim Scott, the lone Black Republican senator, declared his "
+        "campaign for president on Monday. He spoke at his old high school.",
+        "Tim Scott announced his campaign this week. He is a senator for which state?",
+        "**South Carolina**"),
 }
 
 
