@@ -11,6 +11,7 @@ from qa.terms import stem
 PERSON = frozenset({"PERSON"})
 ORG = frozenset({"ORG"})
 PLACE = frozenset({"GPE", "LOC", "FAC"})
+COUNTRY = frozenset({"GPE"})  # a country, state or city: not "Earth" nor "the Pacific Ocean"
 DATE = frozenset({"DATE"})
 NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 WORK = frozenset({"WORK_OF_ART", "PRODUCT"})
@@ -38,9 +39,10 @@ _NOUNS = {
          "maker manufacturer school institution broadcaster carrier store restaurant "
          "hotel publisher label insurer lender exchange "
          "regulator watchdog charity",
-    PLACE: "country state city nation county island continent region town place province "
-           "capital territory location park river mountain border airport neighborhood "
-           "neighbourhood district borough village peninsula volcano",
+    COUNTRY: "country state city nation county town province capital territory borough "
+             "village",
+    PLACE: "island continent region place location park river mountain border airport "
+           "neighborhood neighbourhood district peninsula volcano",
     DATE: "year date day month decade",
     WORK: "movie film show series book novel song album play musical remake sequel painting "
           "documentary",

@@ -202,6 +202,12 @@ SHORT_ANSWERS = {
         "campaign for president on Monday. He spoke at his old high school.",
         "Tim Scott announced his campaign this week. He is a senator for which state?",
         "**South Carolina**"),
+    "a_country_is_not_an_ocean": (
+        "Treated radioactive water from the Fukushima plant will be released into the Pacific "
+        "Ocean starting Thursday, officials in Japan said, despite protests from fishing groups.",
+        "Which country is moving forward with its plan to release radioactive water into the "
+        "ocean?",
+        "**Japan**"),
 }
 
 
