@@ -35,7 +35,7 @@ _NOUNS = {
             "activist whistleblower suspect defendant victim republican democrat",
     ORG: "company team organization organisation network agency firm group party airline bank "
          "brand university college league studio union retailer club automaker band chain "
-         "corporation business outlet newspaper network streamer platform startup giant "
+         "corporation business outlet newspaper streamer platform startup giant "
          "maker manufacturer school institution broadcaster carrier store restaurant "
          "hotel publisher label insurer lender exchange "
          "regulator watchdog charity",
@@ -47,7 +47,7 @@ _NOUNS = {
     WORK: "movie film show series book novel song album play musical remake sequel painting "
           "documentary",
     EVENT: "holiday festival event tournament championship",
-    PRODUCT: "app platform service product device phone car model website software",
+    PRODUCT: "app service product device phone car model website software",
 }
 _KINDS: dict[str, frozenset[str]] = {}
 for _labels, _words in _NOUNS.items():

@@ -388,15 +388,14 @@ def _with_region(name: str, sentence: Sentence) -> str:
 # The Associated Press's abbreviations of US states, as datelines use them ("NORTH
 # CHARLESTON, S.C. —"); the states not listed are never abbreviated.
 _STATES = dict(pair.replace("_", " ").split("=") for pair in """Ala.=Alabama Ariz.=Arizona
-    Ark.=Arkansas Calif.=California Colo.=Colorado Conn.=Connecticut Del.=Delaware
-    Fla.=Florida Ga.=Georgia Ill.=Illinois Ind.=Indiana Kan.=Kansas Ky.=Kentucky
-    La.=Louisiana Md.=Maryland Mass.=Massachusetts Mich.=Michigan Minn.=Minnesota
-    Miss.=Mississippi Mo.=Missouri
-    Mont.=Montana Neb.=Nebraska Nev.=Nevada N.H.=New_Hampshire N.J.=New_Jersey
-    N.M.=New_Mexico N.Y.=New_York N.C.=North_Carolina N.D.=North_Dakota Okla.=Oklahoma
-    Ore.=Oregon Pa.=Pennsylvania R.I.=Rhode_Island S.C.=South_Carolina S.D.=South_Dakota
-    Tenn.=Tennessee Vt.=Vermont Va.=Virginia Wash.=Washington W.Va.=West_Virginia
-    Wis.=Wisconsin Wyo.=Wyoming""".split())
+    Ark.=Arkansas Calif.=California Colo.=Colorado Conn.=Connecticut Del.=Delaware Fla.=Florida
+    Ga.=Georgia Ill.=Illinois Ind.=Indiana Kan.=Kansas Ky.=Kentucky La.=Louisiana Md.=Maryland
+    Mass.=Massachusetts Mich.=Michigan Minn.=Minnesota Miss.=Mississippi Mo.=Missouri
+    Mont.=Montana Neb.=Nebraska Nev.=Nevada N.H.=New_Hampshire N.J.=New_Jersey N.M.=New_Mexico
+    N.Y.=New_York N.C.=North_Carolina N.D.=North_Dakota Okla.=Oklahoma Ore.=Oregon
+    Pa.=Pennsylvania R.I.=Rhode_Island S.C.=South_Carolina S.D.=South_Dakota Tenn.=Tennessee
+    Vt.=Vermont Va.=Virginia Wash.=Washington W.Va.=West_Virginia Wis.=Wisconsin
+    Wyo.=Wyoming""".split())
 
 
 def _spelled_out(name: str) -> str:
