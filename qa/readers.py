@@ -16,6 +16,7 @@ from index.chunking import Chunk
 from index.embeddings import MiniLMEmbeddings
 from index.sentences import sentence_spans
 from qa.citations import Claim, Draft, Quote
+from qa.dates import Window, question_window
 from qa.entities import Entity, entities, noun_phrases
 from qa.questions import PERSON, PHRASE, answer_labels, asked_kind, counted
 from qa.terms import STOPWORDS, stem, terms
@@ -139,7 +140,8 @@ class ExtractiveReader:
         short, support = _short_answer(scored, labels, question, w, fit)
         claims = []
         if short:
-            when = _as_of(short, support, scored, articles)
+            named = recent if recent and question_window(question, recent[1]) else None
+            when = _as_of(short, support, scored, articles, named)
             claims.append(Claim(f"{when}**{short}** — “{support.text}”", (support.quote(),)))
             picks = [support] + [s for s in scored if s != support]
             picks = _distinct(picks, w.quotes)[1:]
@@ -266,10 +268,13 @@ def _norm(text: str) -> str:
 
 
 def _as_of(short: str, support: Sentence, scored: Sequence[Sentence],
-           articles: Mapping[str, Article]) -> str:
+           articles: Mapping[str, Article], named: Window | None = None) -> str:
     """"As of DATE, " when other articles of other dates give a different answer of the same
-    kind: the coverage changed over time, so the answer says when it holds."""
+    kind (the coverage changed over time, so the answer says when it holds), or when the
+    question names days ("this week") and the answer comes from before them."""
     date = articles[support.article_id].date
+    if date and named and date[:10] < named[0].isoformat():
+        return f"As of {date}, "
     others = {articles[s.article_id].date for s in scored[:6]
               if s.entities and s.article_id != support.article_id
               and not any(_norm(short) in _norm(e.text) or _norm(e.text) in _norm(short)

@@ -101,6 +101,14 @@ def test_this_week_prefers_the_week_before_as_of(desk):
     assert fund.citations[0].article_id == "future"  # "this week" ends at the newest article
 
 
+def test_an_answer_from_before_the_days_asked_about_says_when(desk):
+    stale = answer("How much was in the strike fund this week?", as_of="2023-09-16",
+                   settings=desk)
+    assert stale.text.startswith("As of 2023-09-08, **12 million dollars**")
+    plain = answer("How much was in the strike fund?", as_of="2023-09-16", settings=desk)
+    assert plain.text.startswith("**12 million dollars**")
+
+
 def test_since_until_and_sources_filter(desk):
     question = "How much money was in the dockworkers strike fund?"
     ranged = answer(question, since="2023-09-15", until="2023-09-19", settings=desk)
