@@ -96,8 +96,7 @@ def main() -> None:
             for place, i in enumerate(by_signal):
                 fused[i] += 1 / (61 + place)
             order = [head[i] for i in sorted(fused, key=fused.get, reverse=True)] + tail
-            rank = hit_rank(order, q, 5)
-            reordered[name] += bool(rank)
+            reordered[name] += bool(hit_rank(order, q, 5))
     n = len(questions)
     print(f"{n} questions; answer-bearing chunk among the first k fused candidates:")
     print("  " + ", ".join(f"k={depth}: {found[depth] / n:.3f}" for depth in DEPTHS))
