@@ -45,6 +45,29 @@ def entities(texts: Sequence[str]) -> list[list[Entity]]:
     ]
 
 
+_NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
+
+
+def spread(texts: Sequence[str], found: list[list[Entity]]) -> list[list[Entity]]:
+    """The names tagged in one text, found wherever the other texts say them too: the tagger
+    is inconsistent ("Bed Bath & Beyond" tagged in one sentence, not in "Besides Bed Bath &
+    Beyond, the company also runs ...")."""
+    names = {e.text: e.label for ents in found for e in ents
+             if e.label in _NAMES and e.text[:1].isupper() and len(e.text) > 2}
+    if not names:
+        return found
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+                         + r")(?![\w&])")
+    out = []
+    for text, ents in zip(texts, found, strict=True):
+        taken = [(e.start, e.end) for e in ents]
+        more = [Entity(m.group(), names[m.group()], m.start(), m.end())
+                for m in pattern.finditer(text)
+                if all(m.end() <= a or m.start() >= b for a, b in taken)]
+        out.append(sorted([*ents, *more], key=lambda e: e.start))
+    return out
+
+
 _QUOTED = re.compile(r"[“\"]([^“”\"]{2,60})[”\"]")  # a name in quotes: “Powering up Britain”
 _NOUN = {"NN", "NNS", "NNP", "NNPS"}
 _MODIFIER = _NOUN | {"JJ", "JJR", "JJS", "CD", "HYPH"}

@@ -17,7 +17,7 @@ from index.embeddings import MiniLMEmbeddings
 from index.sentences import sentence_spans
 from qa.citations import Claim, Draft, Quote
 from qa.dates import Window, question_window
-from qa.entities import Entity, entities, noun_phrases
+from qa.entities import Entity, entities, noun_phrases, spread
 from qa.questions import PERSON, PHRASE, answer_labels, asked_kind, counted
 from qa.terms import STOPWORDS, stem, terms
 
@@ -113,7 +113,7 @@ class ExtractiveReader:
         kind = asked_kind(question)[1] if labels == PHRASE else ""
         texts = [s.text for s in top]
         found = (noun_phrases(texts, kind) if labels == PHRASE
-                 else entities(texts) if labels else [[] for _ in top])
+                 else spread(texts, entities(texts)) if labels else [[] for _ in top])
         scored = []
         for s, i, ents in zip(top, order, found, strict=True):
             typed = tuple(e for e in ents if e.label in labels and not _in_question(e, q_terms)
@@ -318,7 +318,12 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
             shown.setdefault(name, e.text)
         for name, closeness in best.items():
             votes[name] = votes.get(name, 0.0) + weight * closeness
-    # "Iger" and "Bob Iger" are one candidate.
+    # "Iger" and "Bob Iger" are one candidate, also when only a weaker sentence says "Bob Iger".
+    for s in typed[6:]:
+        for e in s.entities:
+            if any(_norm(e.text).endswith(" " + name) for name in votes):
+                votes.setdefault(_norm(e.text), 0.0)
+                shown.setdefault(_norm(e.text), e.text)
     for name in sorted(votes, key=len):
         longer = [o for o in votes if o != name and re.search(rf"\b{re.escape(name)}\b", o)]
         if longer:

@@ -8,6 +8,9 @@ from index.settings import Settings
 from index.store import IndexUnavailable, Store
 from qa import answer
 from qa.citations import Claim, Draft, Quote, verify
+from qa.entities import Entity
+from qa.questions import ORG
+from qa.readers import Sentence, Weights, _short_answer
 
 NAMES = ["Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley"]
 SEED_ID = "seeds/000_a17fed1a18a053f1.txt"
@@ -202,6 +205,13 @@ SHORT_ANSWERS = {
         "campaign for president on Monday. He spoke at his old high school.",
         "Tim Scott announced his campaign this week. He is a senator for which state?",
         "**South Carolina**"),
+    "a_name_tagged_in_one_sentence_is_a_name_in_the_others_too": (
+        "Bed Bath & Beyond said it has substantial doubt it can stay in business. Neil "
+        "Saunders, managing director of GlobalData Retail, wrote in a report Thursday that Bed "
+        "Bath & Beyond is too far gone to be saved. Besides Bed Bath & Beyond, the company "
+        "also runs the buybuy Baby and Harmon chains.",
+        "Which home goods chain runs the buybuy Baby and Harmon chains?",
+        "**Bed Bath & Beyond** — “Besides"),
     "a_country_is_not_an_ocean": (
         "Treated radioactive water from the Fukushima plant will be released into the Pacific "
         "Ocean starting Thursday, officials in Japan said, despite protests from fishing groups.",
@@ -231,6 +241,18 @@ def test_a_number_that_describes_is_not_a_count(tmp_path, embeddings):
     result = answer("Tom Brady retired this week. How many seasons did he play in the NFL?",
                     settings=settings)
     assert not result.text.startswith("**seven"), result.text
+
+
+def test_the_short_answer_is_the_fullest_name_the_evidence_gives():
+    # The six best sentences say "Bucks"; a weaker one says "Milwaukee Bucks".
+    def said(name: str, score: float) -> Sentence:
+        text = f"The {name} are the first team to reach 50 wins."
+        return Sentence("a", 0, len(text), text, 0, score,
+                        (Entity(name, "ORG", 4, 4 + len(name)),))
+    scored = [said("Bucks", 2.0 - n / 10) for n in range(6)] + [said("Milwaukee Bucks", 1.0)]
+    short, support = _short_answer(scored, ORG, "Which NBA team was first to 50 wins?", Weights())
+    assert short == "Milwaukee Bucks"
+    assert support is scored[0]
 
 
 @pytest.mark.parametrize("case", SHORT_ANSWERS)
