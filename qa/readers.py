@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 import re
@@ -287,13 +288,21 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
                   ) -> tuple[str, Sentence | None]:
     """The entity the best sentences agree on, and the best sentence that states it; for a
     who-question whose best sentence names several people, all of them."""
+    unit = terms(counted(question))  # "how many years": a number followed by "years"
+
+    def counts(s: Sentence, e: Entity) -> bool:
+        return bool(unit) and unit[0] in terms(s.text[e.start : e.end + 12])
+
     typed = [s for s in scored if s.entities]
+    if any(counts(s, e) for s in typed[:6] for e in s.entities):
+        # Some number counts what the question counts ("one Super Bowl"): only those do.
+        typed = [t for s in typed if (t := dataclasses.replace(
+            s, entities=tuple(e for e in s.entities if counts(s, e)))).entities]
     if not typed:
         return "", None
     votes: dict[str, float] = {}
     shown: dict[str, str] = {}
     q_terms = set(terms(question))
-    unit = terms(counted(question))  # "how many years": a number followed by "years"
     slot = _slot(question)
     verb = _verb_slot(question)
     for s in typed[:6]:
@@ -305,7 +314,7 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
             # An answer tends to stand next to the words the question asked about.
             distance = min((abs(p - e.start) for p in near), default=200)
             closeness = 1.0 + w.nearness * math.exp(-distance / 60)
-            if unit and unit[0] in terms(s.text[e.start : e.end + 12]):
+            if counts(s, e):
                 closeness += w.counted
             if slot and slot.search(s.text[max(0, e.start - 40) : e.start]):
                 closeness += w.slot

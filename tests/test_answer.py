@@ -168,6 +168,12 @@ SHORT_ANSWERS = {
         "first reported missing in March 1993.",
         "Marco Bellandi was arrested Monday after how many years on the run?",
         "**30 years**"),
+    "only_numbers_that_count_what_is_asked_answer_how_many": (
+        "After 18 seasons with the Green Bay Packers – 15 as the team's starting quarterback – "
+        "Aaron Rodgers has been traded to the New York Jets. While Rodgers only won one Super "
+        "Bowl with the Packers, he does boast many epic moments.",
+        "Aaron Rodgers was traded this week. How many Super Bowls did Rodgers win in Green Bay?",
+        "**one**"),
     "short_answers_keep_the_words_the_tagger_left_off": (
         "Gangsta Boo, the pioneering female rapper who got her start as a teenager in Three 6 "
         "Mafia, has died at age 43. She left the group in 2001 to go solo.",
