@@ -328,11 +328,11 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
         for name, closeness in best.items():
             votes[name] = votes.get(name, 0.0) + weight * closeness
     # "Iger" and "Bob Iger" are one candidate, also when only a weaker sentence says "Bob Iger".
-    for s in typed[6:]:
-        for e in s.entities:
-            if any(_norm(e.text).endswith(" " + name) for name in votes):
-                votes.setdefault(_norm(e.text), 0.0)
-                shown.setdefault(_norm(e.text), e.text)
+    for e in (e for s in typed[6:] for e in s.entities):
+        fuller = _norm(e.text)
+        if any(fuller.endswith(" " + name) for name in votes):
+            votes.setdefault(fuller, 0.0)
+            shown.setdefault(fuller, e.text)
     for name in sorted(votes, key=len):
         longer = [o for o in votes if o != name and re.search(rf"\b{re.escape(name)}\b", o)]
         if longer:
