@@ -226,6 +226,8 @@ def _demonym_of(word: str, q_terms: set[str]) -> bool:
                                   for t in q_terms)
 
 
+# A dateline: "ST. LOUIS — ", "NORTH CHARLESTON, S.C. − ", "WASHINGTON (AP) — ".
+_DATELINE = re.compile(r"[A-Z][A-Z.' -]+(?:, [A-Z][\w.' ]*)?(?: \(\w+\))? [—–−-] ")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _VAGUE = {stem(w) for w in """today yesterday tomorrow time day week month year decade monday
            tuesday wednesday thursday friday saturday sunday january february march april may
@@ -239,7 +241,7 @@ def _informative(entity: Entity, sentence: str, question: str, kind: str = "") -
     """Whether an entity could stand alone as an answer: not a dateline ("WASHINGTON —"),
     not a relative date ("this Saturday", "today"), not an age unless one is asked for."""
     text = entity.text.strip()
-    if entity.start == 0 and text.isupper() and len(text) > 3:
+    if entity.start == 0 and text.isupper() and (len(text) > 3 or _DATELINE.match(sentence)):
         return False
     if entity.label == "PHRASE":
         # Not a time, nor a thing the question already names unless it is a thing of the
@@ -289,15 +291,22 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
     """The entity the best sentences agree on, and the best sentence that states it; for a
     who-question whose best sentence names several people, all of them."""
     unit = terms(counted(question))  # "how many years": a number followed by "years"
+    state = asked_kind(question)[1].lower().endswith("state")
 
     def counts(s: Sentence, e: Entity) -> bool:
         return bool(unit) and unit[0] in terms(s.text[e.start : e.end + 12])
 
+    def apt(s: Sentence, e: Entity) -> bool:
+        """What the question asks for exactly: a number followed by what it counts ("one
+        Super Bowl"), or one of the US states for "which state"."""
+        return counts(s, e) or (state and _spelled_out(e.text) in _STATE_NAMES)
+
     typed = [s for s in scored if s.entities]
-    if any(counts(s, e) for s in typed[:6] for e in s.entities):
-        # Some number counts what the question counts ("one Super Bowl"): only those do.
+    if any(apt(s, e) for s in typed[:6] for e in s.entities):
+        # Some answers are apt: only those answer (not the "15" of "15 as the team's
+        # starting quarterback" for "how many Super Bowls", not "Los Angeles" for a state).
         typed = [t for s in typed if (t := dataclasses.replace(
-            s, entities=tuple(e for e in s.entities if counts(s, e)))).entities]
+            s, entities=tuple(e for e in s.entities if apt(s, e)))).entities]
     if not typed:
         return "", None
     votes: dict[str, float] = {}
@@ -415,6 +424,8 @@ _STATES = dict(pair.replace("_", " ").split("=") for pair in """Ala.=Alabama Ari
     Pa.=Pennsylvania R.I.=Rhode_Island S.C.=South_Carolina S.D.=South_Dakota Tenn.=Tennessee
     Vt.=Vermont Va.=Virginia Wash.=Washington W.Va.=West_Virginia Wis.=Wisconsin
     Wyo.=Wyoming""".split())
+_STATE_NAMES = frozenset(_STATES.values()) | {"Alaska", "Hawaii", "Idaho", "Iowa", "Maine",
+                                              "Ohio", "Texas", "Utah"}
 
 
 def _spelled_out(name: str) -> str:

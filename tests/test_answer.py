@@ -174,6 +174,18 @@ SHORT_ANSWERS = {
         "Bowl with the Packers, he does boast many epic moments.",
         "Aaron Rodgers was traded this week. How many Super Bowls did Rodgers win in Green Bay?",
         "**one**"),
+    "which_state_is_answered_with_a_state_not_a_city": (
+        "The last Powerball jackpot to be claimed reached $1.08 billion, when the winning "
+        "ticket was sold in Los Angeles on July 19.\n\nST. LOUIS — A player in California won "
+        "a $1.73 billion Powerball jackpot Wednesday night.",
+        "One lucky ticket for the $1.73 billion Powerball jackpot was sold this week in which "
+        "state?",
+        "**California**"),
+    "a_dateline_is_not_an_answer": (
+        "ST. LOUIS — A player won a $1.73 billion Powerball jackpot Wednesday night, lottery "
+        "officials said. The winning ticket was sold at a gas station in Frazier Park.",
+        "The winning ticket for the $1.73 billion Powerball jackpot was sold in which city?",
+        "**Frazier Park**"),
     "short_answers_keep_the_words_the_tagger_left_off": (
         "Gangsta Boo, the pioneering female rapper who got her start as a teenager in Three 6 "
         "Mafia, has died at age 43. She left the group in 2001 to go solo.",
