@@ -67,6 +67,7 @@ class Weights:
     quotes: int = 2
     recent: float = 0.2  # with as_of: lift for sentences of articles from the days before it
     stale: float = 0.2  # most taken from sentences of articles a year or more older than those
+    elsewhen: float = 0.2  # taken from sentences that tell of another year than the days asked
     fit_temperature: float = 0.1  # how fast a phrase's vote fades as it fits the kind asked less
 
 
@@ -99,8 +100,10 @@ class ExtractiveReader:
             return sum(idf(t) for t in q_terms & set(terms(text))) / total_idf
 
         timely = _timeliness(articles, recent, w)
+        elsewhen = _elsewhen(question, labels, recent)
         prior = [w.lexical * coverage(s.text) + w.rank / (1 + s.rank)
                  + timely.get(s.article_id, 0.0)
+                 - (w.elsewhen if elsewhen(s.text) else 0.0)
                  - (w.asks_back if s.text.rstrip("”’\"' ").endswith("?") else 0.0)
                  for s in sentences]
         keep = np.argsort(prior)[::-1][: w.embed_sentences]
@@ -162,6 +165,22 @@ class ExtractiveReader:
 
 _COUNT = re.compile(r"^(?:[\d.,]+|one|two|three|four|five|six|seven|eight|nine|ten|dozens|"
                     r"hundreds|thousands|millions)\s+")  # "two worms": what they are is "worms"
+
+
+# "In 2022", "by 2029", "in March 2022", "in Nov. 8, 2022": when a sentence's event happened.
+_IN_YEAR = re.compile(r"\b(?:[Ii]n|[Bb]y)\s+(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|"
+                      r"Dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?)?(\d{4})\b")
+
+
+def _elsewhen(question: str, labels: frozenset[str], recent: Window | None):
+    """For a question about the last days ("this week", "yesterday") that does not ask for
+    a date: whether a sentence places its event in another year ("In 2022, an average of
+    99.18 million viewers watched ..."), so it tells of another time than the one asked."""
+    named = question_window(question, recent[1]) if recent and "DATE" not in labels else None
+    if not named or (named[1] - named[0]).days > 14:
+        return lambda text: False
+    years = {named[0].year, named[1].year}
+    return lambda text: any(int(m.group(1)) not in years for m in _IN_YEAR.finditer(text))
 
 
 def _sentences(chunks: Sequence[Chunk], articles: Mapping[str, Article]) -> list[Sentence]:

@@ -174,6 +174,12 @@ SHORT_ANSWERS = {
         "Bowl with the Packers, he does boast many epic moments.",
         "Aaron Rodgers was traded this week. How many Super Bowls did Rodgers win in Green Bay?",
         "**one**"),
+    "a_sentence_of_another_year_does_not_answer_for_this_week": (
+        "In 2022, an average of 99.18 million viewers watched the Los Angeles Rams defeat the "
+        "Cincinnati Bengals in the Super Bowl. This year, an average of 113 million viewers "
+        "watched the game, according to Nielsen.",
+        "Approximately how many viewers watched the Super Bowl this past weekend?",
+        "**113 million**"),
     "which_state_is_answered_with_a_state_not_a_city": (
         "The last Powerball jackpot to be claimed reached $1.08 billion, when the winning "
         "ticket was sold in Los Angeles on July 19.\n\nST. LOUIS — A player in California won "
