@@ -19,7 +19,7 @@ from index.sentences import sentence_spans
 from qa.citations import Claim, Draft, Quote
 from qa.dates import Window, question_window
 from qa.entities import Entity, entities, noun_phrases, spread
-from qa.questions import PERSON, PHRASE, answer_labels, asked_kind, counted
+from qa.questions import NUMBER, PERSON, PHRASE, answer_labels, asked_kind, counted
 from qa.terms import STOPWORDS, stem, terms
 
 NOT_ANSWERED = "The coverage I have does not answer this."
@@ -176,7 +176,8 @@ def _elsewhen(question: str, labels: frozenset[str], recent: Window | None):
     """For a question about the last days ("this week", "yesterday") that does not ask for
     a date: whether a sentence places its event in another year ("In 2022, an average of
     99.18 million viewers watched ..."), so it tells of another time than the one asked."""
-    named = question_window(question, recent[1]) if recent and "DATE" not in labels else None
+    asks_date = "DATE" in labels and not labels & NUMBER  # "what year", not "how many days"
+    named = question_window(question, recent[1]) if recent and not asks_date else None
     if not named or (named[1] - named[0]).days > 14:
         return lambda text: False
     years = {named[0].year, named[1].year}

@@ -180,6 +180,11 @@ SHORT_ANSWERS = {
         "watched the game, according to Nielsen.",
         "Approximately how many viewers watched the Super Bowl this past weekend?",
         "**113 million**"),
+    "a_count_of_days_is_not_read_from_another_year": (
+        "Vande Hei returned to Earth in March 2022 after 355 days in space. Rubio returned to "
+        "Earth on Wednesday after 371 days in space.",
+        "Three astronauts returned to Earth this week after how many days in space?",
+        "**371 days**"),
     "which_state_is_answered_with_a_state_not_a_city": (
         "The last Powerball jackpot to be claimed reached $1.08 billion, when the winning "
         "ticket was sold in Los Angeles on July 19.\n\nST. LOUIS — A player in California won "
