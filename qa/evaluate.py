@@ -36,6 +36,25 @@ def contains(text: str, gold: str) -> bool:
     return normalise(gold) in normalise(text)
 
 
+_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                 "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
+
+
+def answers(text: str, gold: str) -> bool:
+    """Whether an answer gives the gold answer: it contains it, or says a small whole number
+    the other way ("five" for "5", "6" for "Six")."""
+    if contains(text, gold):
+        return True
+    number = normalise(gold)
+    if number.isdigit() and int(number) < len(_NUMBER_WORDS):
+        other = _NUMBER_WORDS[int(number)]
+    elif number in _NUMBER_WORDS:
+        other = str(_NUMBER_WORDS.index(number))
+    else:
+        return False
+    return re.search(rf"(?<![\w.,]){other}(?![\w.,]\w)", normalise(text)) is not None
+
+
 @dataclass(frozen=True)
 class Row:
     qid: str
@@ -125,11 +144,11 @@ def summary(rows: list[Row], k: int) -> dict[str, float]:
     return {
         "questions": len(rows),
         **retrieval_scores([r.hit_rank for r in rows], k),
-        "acc@60": sum(contains(r.answer[:60], r.gold) for r in rows) / n,
-        "acc@300": sum(contains(r.answer[:300], r.gold) for r in rows) / n,
-        "acc": sum(contains(r.answer, r.gold) for r in rows) / n,
+        "acc@60": sum(answers(r.answer[:60], r.gold) for r in rows) / n,
+        "acc@300": sum(answers(r.answer[:300], r.gold) for r in rows) / n,
+        "acc": sum(answers(r.answer, r.gold) for r in rows) / n,
         "abstained": (len(rows) - len(answered)) / n,
-        "acc@300 answered": (sum(contains(r.answer[:300], r.gold) for r in answered)
+        "acc@300 answered": (sum(answers(r.answer[:300], r.gold) for r in answered)
                              / (len(answered) or 1)),
         "p50 s": statistics.median(latency),
         "p95 s": latency[min(len(latency) - 1, int(0.95 * len(latency)))],
@@ -144,8 +163,8 @@ def subset(name: str, rows: list[Row]) -> dict[str, float]:
     return {
         f"{name} questions": len(rows),
         f"{name} hit@5": sum(1 for r in rows if r.hit_rank and r.hit_rank <= 5) / n,
-        f"{name} acc@60": sum(contains(r.answer[:60], r.gold) for r in rows) / n,
-        f"{name} acc@300": sum(contains(r.answer[:300], r.gold) for r in rows) / n,
+        f"{name} acc@60": sum(answers(r.answer[:60], r.gold) for r in rows) / n,
+        f"{name} acc@300": sum(answers(r.answer[:300], r.gold) for r in rows) / n,
     }
 
 

@@ -1,12 +1,20 @@
 import json
 
-from qa.evaluate import ASKS_RECENT, MULTIPLE_CHOICE, contains, fresh, hit_rank, run
+from qa.evaluate import ASKS_RECENT, MULTIPLE_CHOICE, answers, contains, fresh, hit_rank, run
 
 
 def test_gold_matching_ignores_case_quotes_and_trailing_punctuation():
     assert contains("**Buffalo Bills** — “The Bills …", "buffalo bills.")
     assert contains("It was “Jaws”, in 1975", "\u201cJaws\u201d")
     assert not contains("The Bills", "Buffalo Bills")
+
+
+def test_an_answer_may_say_a_small_number_in_words_or_digits():
+    assert answers("As of 2023-11-09, **five** — “Five candidates took part.”", "5")
+    assert answers("**6** — “He was the first in six centuries.”", "Six")
+    assert not answers("**fifteen** — “Fifteen took part.”", "5")
+    assert not answers("**four**", "Fourteen")
+    assert not contains("**five**", "5")  # the retrieval labels stay literal
 
 
 def test_multiple_choice_questions_are_recognised():
