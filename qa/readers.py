@@ -6,7 +6,7 @@ import dataclasses
 import datetime
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -172,7 +172,8 @@ _IN_YEAR = re.compile(r"\b(?:[Ii]n|[Bb]y)\s+(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Au
                       r"Dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?)?(\d{4})\b")
 
 
-def _elsewhen(question: str, labels: frozenset[str], recent: Window | None):
+def _elsewhen(question: str, labels: frozenset[str], recent: Window | None
+              ) -> Callable[[str], bool]:
     """For a question about the last days ("this week", "yesterday") that does not ask for
     a date: whether a sentence places its event in another year ("In 2022, an average of
     99.18 million viewers watched ..."), so it tells of another time than the one asked."""
@@ -311,7 +312,7 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
     """The entity the best sentences agree on, and the best sentence that states it; for a
     who-question whose best sentence names several people, all of them."""
     unit = terms(counted(question))  # "how many years": a number followed by "years"
-    state = asked_kind(question)[1].lower().endswith("state")
+    asks_state = asked_kind(question)[1].lower().endswith("state")
 
     def counts(s: Sentence, e: Entity) -> bool:
         return bool(unit) and unit[0] in terms(s.text[e.start : e.end + 12])
@@ -319,7 +320,7 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
     def apt(s: Sentence, e: Entity) -> bool:
         """What the question asks for exactly: a number followed by what it counts ("one
         Super Bowl"), or one of the US states for "which state"."""
-        return counts(s, e) or (state and _spelled_out(e.text) in _STATE_NAMES)
+        return counts(s, e) or (asks_state and _spelled_out(e.text) in _STATE_NAMES)
 
     typed = [s for s in scored if s.entities]
     if any(apt(s, e) for s in typed[:6] for e in s.entities):
