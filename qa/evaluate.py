@@ -52,7 +52,8 @@ def answers(text: str, gold: str) -> bool:
         other = str(_NUMBER_WORDS.index(number))
     else:
         return False
-    return re.search(rf"(?<![\w.,]){other}(?![\w.,]\w)", normalise(text)) is not None
+    alone = rf"(?<![\w.,]){other}(?![\w.,]\w| (?:hundred|thousand|million|billion|trillion))"
+    return re.search(alone, normalise(text)) is not None  # "2", not "2 million" for "two"
 
 
 @dataclass(frozen=True)

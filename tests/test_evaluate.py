@@ -14,6 +14,7 @@ def test_an_answer_may_say_a_small_number_in_words_or_digits():
     assert answers("**6** — “He was the first in six centuries.”", "Six")
     assert not answers("**fifteen** — “Fifteen took part.”", "5")
     assert not answers("**four**", "Fourteen")
+    assert not answers("**2 million** bikes", "two")
     assert not contains("**five**", "5")  # the retrieval labels stay literal
 
 
