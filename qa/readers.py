@@ -68,6 +68,7 @@ class Weights:
     recent: float = 0.2  # with as_of: lift for sentences of articles from the days before it
     stale: float = 0.2  # most taken from sentences of articles a year or more older than those
     elsewhen: float = 0.2  # taken from sentences that tell of another year than the days asked
+    tally: float = 0.2  # lift for sentences that count what a how-many question counts
     fit_temperature: float = 0.1  # how fast a phrase's vote fades as it fits the kind asked less
 
 
@@ -101,8 +102,10 @@ class ExtractiveReader:
 
         timely = _timeliness(articles, recent, w)
         elsewhen = _elsewhen(question, labels, recent)
+        tally = _tally(question)
         prior = [w.lexical * coverage(s.text) + w.rank / (1 + s.rank)
                  + timely.get(s.article_id, 0.0)
+                 + (w.tally if tally and tally.search(s.text) else 0.0)
                  - (w.elsewhen if elsewhen(s.text) else 0.0)
                  - (w.asks_back if s.text.rstrip("”’\"' ").endswith("?") else 0.0)
                  for s in sentences]
@@ -165,6 +168,17 @@ class ExtractiveReader:
 
 _COUNT = re.compile(r"^(?:[\d.,]+|one|two|three|four|five|six|seven|eight|nine|ten|dozens|"
                     r"hundreds|thousands|millions)\s+")  # "two worms": what they are is "worms"
+
+
+def _tally(question: str) -> re.Pattern | None:
+    """For "how many seasons": a number followed by seasons ("23 seasons", "a 23-season
+    career"), or None for other questions."""
+    unit = counted(question)
+    if not terms(unit):  # "how many more", "how much does": nothing counted
+        return None
+    number = (r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+              r"\w+teen|\w+ty")
+    return re.compile(rf"\b(?:{number})[- ]{re.escape(unit.removesuffix('s'))}", re.I)
 
 
 # "In 2022", "by 2029", "in March 2022", "in Nov. 8, 2022": when a sentence's event happened.

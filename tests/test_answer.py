@@ -291,3 +291,15 @@ def test_the_short_answer_leads(tmp_path, embeddings, case):
     result = answer(question, settings=settings)
     assert result.text.startswith(start), result.text
     assert_contract(result, settings)
+
+
+def test_sentences_that_count_what_a_how_many_question_counts_are_found():
+    from qa.readers import _tally
+
+    seasons = _tally("Tom Brady is retiring for good. How many seasons did he play?")
+    assert seasons.search("Brady played 23 seasons in all.")
+    assert seasons.search("a 23-season career")
+    assert seasons.search("after twenty seasons")
+    assert not seasons.search("in his final season, with 490 completions")
+    assert _tally("How many more games will they play?") is None  # nothing counted
+    assert _tally("Who won the game?") is None
