@@ -101,7 +101,8 @@ class ExtractiveReader:
             return sum(idf(t) for t in q_terms & set(terms(text))) / total_idf
 
         timely = _timeliness(articles, recent, w)
-        elsewhen = _elsewhen(question, labels, recent)
+        days_named = question_window(question, recent[1]) if recent else None  # "this week"
+        elsewhen = _elsewhen(labels, days_named)
         tally = _tally(question)
         prior = [w.lexical * coverage(s.text) + w.rank / (1 + s.rank)
                  + timely.get(s.article_id, 0.0)
@@ -147,8 +148,7 @@ class ExtractiveReader:
         short, support = _short_answer(scored, labels, question, w, fit)
         claims = []
         if short:
-            named = recent if recent and question_window(question, recent[1]) else None
-            when = _as_of(short, support, scored, articles, named)
+            when = _as_of(short, support, scored, articles, recent if days_named else None)
             claims.append(Claim(f"{when}**{short}** — “{support.text}”", (support.quote(),)))
             picks = [support] + [s for s in scored if s != support]
             picks = _distinct(picks, w.quotes)[1:]
@@ -186,14 +186,12 @@ _IN_YEAR = re.compile(r"\b(?:[Ii]n|[Bb]y)\s+(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Au
                       r"Dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?)?(\d{4})\b")
 
 
-def _elsewhen(question: str, labels: frozenset[str], recent: Window | None
-              ) -> Callable[[str], bool]:
+def _elsewhen(labels: frozenset[str], named: Window | None) -> Callable[[str], bool]:
     """For a question about the last days ("this week", "yesterday") that does not ask for
     a date: whether a sentence places its event in another year ("In 2022, an average of
     99.18 million viewers watched ..."), so it tells of another time than the one asked."""
     asks_date = "DATE" in labels and not labels & NUMBER  # "what year", not "how many days"
-    named = question_window(question, recent[1]) if recent and not asks_date else None
-    if not named or (named[1] - named[0]).days > 14:
+    if not named or asks_date or (named[1] - named[0]).days > 14:
         return lambda text: False
     years = {named[0].year, named[1].year}
     return lambda text: any(int(m.group(1)) not in years for m in _IN_YEAR.finditer(text))
