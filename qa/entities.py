@@ -45,7 +45,7 @@ def entities(texts: Sequence[str]) -> list[list[Entity]]:
     ]
 
 
-_NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
+NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
 
 
 def spread(texts: Sequence[str], found: list[list[Entity]]) -> list[list[Entity]]:
@@ -53,7 +53,7 @@ def spread(texts: Sequence[str], found: list[list[Entity]]) -> list[list[Entity]
     is inconsistent ("Bed Bath & Beyond" tagged in one sentence, not in "Besides Bed Bath &
     Beyond, the company also runs ...")."""
     names = {e.text: e.label for ents in found for e in ents
-             if e.label in _NAMES and e.text[:1].isupper() and len(e.text) > 2}
+             if e.label in NAMES and e.text[:1].isupper() and len(e.text) > 2}
     if not names:
         return found
     pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))

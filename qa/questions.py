@@ -53,6 +53,13 @@ _KINDS: dict[str, frozenset[str]] = {}
 for _labels, _words in _NOUNS.items():
     for _word in _words.split():
         _KINDS.setdefault(stem(_word), _labels)
+
+
+def labels_of(noun: str) -> frozenset[str]:
+    """The entity labels of what a noun names ("chain": an ORG), or none."""
+    return _KINDS.get(stem(noun), frozenset())
+
+
 _SPANS = "years months weeks days hours minutes decades centuries seasons"
 _RULES = [
     (re.compile(r"\bhow old\b|\bwhat age\b|\bhow long\b"), NUMBER | DATE),

@@ -18,8 +18,9 @@ from index.embeddings import MiniLMEmbeddings
 from index.sentences import sentence_spans
 from qa.citations import Claim, Draft, Quote
 from qa.dates import Window, question_window
-from qa.entities import Entity, entities, noun_phrases, spread
-from qa.questions import NUMBER, PERSON, PHRASE, answer_labels, asked_kind, counted
+from qa.entities import NAMES, Entity, entities, noun_phrases, spread
+from qa.questions import (NUMBER, PERSON, PHRASE, answer_labels, asked_kind, counted,
+                          labels_of)
 from qa.terms import STOPWORDS, stem, terms
 
 NOT_ANSWERED = "The coverage I have does not answer this."
@@ -124,6 +125,7 @@ class ExtractiveReader:
                  else spread(texts, entities(texts)) if labels else [[] for _ in top])
         scored = []
         for s, i, ents in zip(top, order, found, strict=True):
+            ents = [_as_introduced(e, s.text, labels) for e in ents]
             typed = tuple(e for e in ents if e.label in labels and not _in_question(e, q_terms)
                           and _informative(e, s.text, question, kind))
             scored.append(Sentence(s.article_id, s.start, s.end, s.text, s.rank,
@@ -299,6 +301,19 @@ def _informative(entity: Entity, sentence: str, question: str, kind: str = "") -
     return True
 
 
+_NOUN_BEFORE = re.compile(r"\b([a-z]+) $")
+
+
+def _as_introduced(entity: Entity, sentence: str, labels: frozenset[str]) -> Entity:
+    """A name the sentence introduces with what it is ("chain Panera Bread", "automaker
+    Tesla") is of that kind, whatever the tagger said ("Panera Bread": a PERSON)."""
+    before = _NOUN_BEFORE.search(sentence, 0, entity.start)
+    kind = labels_of(before.group(1)) & labels if before else None
+    if not kind or entity.label in labels or entity.label not in NAMES:
+        return entity
+    return dataclasses.replace(entity, label=min(kind))
+
+
 def _norm(text: str) -> str:
     return re.sub(r"^(the|a|an)\s+|['’]s$", "", text.strip().lower())
 
@@ -471,10 +486,16 @@ def _spelled_out(name: str) -> str:
 _NAME_BEFORE = re.compile(r"(?:\b[A-Z0-9][\w’'.-]* ){1,3}$")
 
 
+_PLUS_AFTER = re.compile(r"(?: [A-Z]\w*)?\+")  # "Apple TV+", "Disney+"
+
+
 def _widened(name: str, sentence: str) -> str:
-    """The name with the capitalised words or numbers right before it in the sentence, which
-    the entity tagger sometimes leaves out: "Three 6 Mafia", "House Speaker Kevin McCarthy"."""
+    """The name with the capitalised words or numbers right before it in the sentence, and
+    a "+" right after, which the entity tagger sometimes leaves out: "Three 6 Mafia",
+    "House Speaker Kevin McCarthy", "Apple TV+"."""
     at = sentence.find(name)
+    plus = _PLUS_AFTER.match(sentence, at + len(name)) if at >= 0 else None
+    name += plus.group() if plus else ""
     before = _NAME_BEFORE.search(sentence[:at]) if at > 0 else None
     if not before or before.start() == 0 or not sentence[before.start() - 1].isspace():
         return name  # not at the start of the sentence (a capital there says nothing)

@@ -202,6 +202,17 @@ SHORT_ANSWERS = {
         "Mafia, has died at age 43. She left the group in 2001 to go solo.",
         "Rapper Gangsta Boo died this week. She got her start with which group?",
         "**Three 6 Mafia**"),
+    "a_streaming_service_keeps_its_plus": (
+        "Season 3 of \"Ted Lasso\" premiered on Wednesday. You can stream all three seasons "
+        "of \"Ted Lasso,\" as well as other original programming, on Apple TV+.",
+        "Ted Lasso premiered this week. You can find it on which streaming platform?",
+        "**Apple TV+**"),
+    "a_name_introduced_by_what_it_is_is_of_that_kind": (
+        "Fast-causal chain Panera Bread has once again found itself the target of a lawsuit "
+        "over its highly caffeinated Charged Lemonade drinks.",
+        "Which fast-casual restaurant was hit with another lawsuit this week over caffeinated "
+        "lemonade?",
+        "**Panera Bread**"),
     "a_thing_of_no_entity_kind_is_answered_with_its_noun_phrase": (
         "Russian scientists were able to revive two worms frozen in the Siberian permafrost "
         "for 46,000 years, according to an article published this month. The researchers "
