@@ -10,6 +10,7 @@ from qa.terms import stem
 
 PERSON = frozenset({"PERSON"})
 ORG = frozenset({"ORG"})
+TEAM = frozenset({"ORG", "NORP"})  # the tagger calls "the Jets" a nationality
 PLACE = frozenset({"GPE", "LOC", "FAC"})
 COUNTRY = frozenset({"GPE"})  # a country, state or city: not "Earth" nor "the Pacific Ocean"
 DATE = frozenset({"DATE"})
@@ -33,8 +34,9 @@ _NOUNS = {
             "composer producer playwright poet novelist painter dancer drummer guitarist "
             "frontman songwriter son daughter wife husband brother sister royal monarch dictator "
             "activist whistleblower suspect defendant victim republican democrat",
-    ORG: "company team organization organisation network agency firm group party airline bank "
-         "brand university college league studio union retailer club automaker band chain "
+    TEAM: "team club squad",
+    ORG: "company organization organisation network agency firm group party airline bank "
+         "brand university college league studio union retailer automaker band chain "
          "corporation business outlet newspaper streamer platform startup giant "
          "maker manufacturer school institution broadcaster carrier store restaurant "
          "hotel publisher label insurer lender exchange "

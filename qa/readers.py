@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -146,7 +147,8 @@ class ExtractiveReader:
         # 5. Lead with a short answer when the evidence agrees on one (quoting the sentence
         #    that states it), then the best other quotes.
         fit = self._fit(kind, scored) if kind else {}
-        short, support = _short_answer(scored, labels, question, w, fit)
+        short, support = _short_answer(scored, labels, question, w, fit,
+                                       [s.text for s in sentences])
         claims = []
         if short:
             when = _as_of(short, support, scored, articles, recent if days_named else None)
@@ -333,8 +335,8 @@ def _as_of(short: str, support: Sentence, scored: Sequence[Sentence],
 
 
 def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: str,
-                  w: Weights, fit: Mapping[str, float] | None = None
-                  ) -> tuple[str, Sentence | None]:
+                  w: Weights, fit: Mapping[str, float] | None = None,
+                  context: Sequence[str] = ()) -> tuple[str, Sentence | None]:
     """The entity the best sentences agree on, and the best sentence that states it; for a
     who-question whose best sentence names several people, all of them."""
     unit = terms(counted(question))  # "how many years": a number followed by "years"
@@ -406,6 +408,8 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
                                            for e in s.entities))
     if share >= w.min_share or support is lead:
         name = _with_region(_widened(shown[winner], support.text), support)
+        if labels & {"PERSON", "ORG"} and not labels & {"GPE"}:
+            name = _fullest(name, context)
         return _spelled_out(name), support
     return "", None
 
@@ -483,6 +487,16 @@ def _spelled_out(name: str) -> str:
 
 
 _NAME_BEFORE = re.compile(r"(?:\b[A-Z0-9][\w’'.-]* ){1,3}$")
+
+
+def _fullest(name: str, texts: Sequence[str]) -> str:
+    """The fullest form the retrieved sentences give a one-word name, past their first
+    word: "New York Jets" for "Jets" when the tagger knew only "his Jets debut"."""
+    if " " in name:
+        return name
+    pattern = re.compile(rf"(?<=\s)(?:[A-Z][a-z]+ ){{1,3}}{re.escape(name)}\b")
+    fuller = Counter(m.group() for text in texts for m in pattern.finditer(text))
+    return max(fuller, key=fuller.get) if fuller else name
 
 
 _PLUS_AFTER = re.compile(r"(?: [A-Z]\w*)?\+")  # "Apple TV+", "Disney+"

@@ -10,7 +10,7 @@ from qa import answer
 from qa.citations import Claim, Draft, Quote, verify
 from qa.entities import Entity
 from qa.questions import ORG
-from qa.readers import Sentence, Weights, _short_answer
+from qa.readers import Sentence, Weights, _fullest, _short_answer
 
 NAMES = ["Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley"]
 SEED_ID = "seeds/000_a17fed1a18a053f1.txt"
@@ -207,6 +207,12 @@ SHORT_ANSWERS = {
         "of \"Ted Lasso,\" as well as other original programming, on Apple TV+.",
         "Ted Lasso premiered this week. You can find it on which streaming platform?",
         "**Apple TV+**"),
+    "a_team_the_tagger_calls_a_nationality_is_a_team": (
+        "Former Green Bay Packers quarterback Aaron Rodgers was taken out just 3½ minutes into "
+        "his Jets debut after getting sacked by Buffalo Bills pass rusher Leonard Floyd.",
+        "Aaron Rodgers suffered a season-ending injury this week. Which NFL team is he "
+        "currently a part of?",
+        "**Jets**"),
     "a_name_introduced_by_what_it_is_is_of_that_kind": (
         "Fast-causal chain Panera Bread has once again found itself the target of a lawsuit "
         "over its highly caffeinated Charged Lemonade drinks.",
@@ -293,6 +299,16 @@ def test_the_short_answer_is_the_fullest_name_the_evidence_gives():
     short, support = _short_answer(scored, ORG, "Which NBA team was first to 50 wins?", Weights())
     assert short == "Milwaukee Bucks"
     assert support is scored[0]
+
+
+def test_a_one_word_name_takes_the_fullest_form_any_retrieved_sentence_gives():
+    text = "Rodgers was taken out minutes into his Jets debut."
+    scored = [Sentence("a", 0, len(text), text, 0, 2.0, (Entity("Jets", "ORG", 36, 40),))]
+    context = [text, "The Jets lost.", "He was traded to the New York Jets in April."]
+    assert _short_answer(scored, ORG, "Which team does Rodgers play for?", Weights(),
+                         context=context)[0] == "New York Jets"
+    assert _fullest("Jets", context[:2]) == "Jets"  # "The" starts a sentence: not a name
+    assert _fullest("Tucker Carlson", ["Fox News host Tucker Carlson"]) == "Tucker Carlson"
 
 
 @pytest.mark.parametrize("case", SHORT_ANSWERS)

@@ -6,7 +6,7 @@ from qa.terms import terms
 
 @pytest.mark.parametrize("question, labels", [
     ("Who attended the talks?", {"PERSON"}),
-    ("NFL player Damar Hamlin collapsed this week. He plays for which team?", {"ORG"}),
+    ("NFL player Damar Hamlin collapsed this week. He plays for which team?", {"ORG", "NORP"}),
     ("How many people were evacuated?", {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
     ("When did the strike end?", {"DATE"}),
     ("He was arrested after how many years on the run?",
