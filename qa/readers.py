@@ -362,7 +362,7 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
     shown: dict[str, str] = {}
     q_terms = set(terms(question))
     slot = _slot(question)
-    verb = _verb_slot(question)
+    verb, told = _verb_slot(question)
     for s in typed[:6]:
         weight = math.exp((s.score - typed[0].score) / w.vote_temperature)
         near = [m.start() for m in re.finditer(r"[A-Za-z0-9]+", s.text)
@@ -376,7 +376,8 @@ def _short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: 
                 closeness += w.counted
             if slot and slot.search(s.text[max(0, e.start - 40) : e.start]):
                 closeness += w.slot
-            if verb and verb.match(s.text[e.end : e.end + 40]):
+            if verb and verb.match(s.text[e.end : e.end + 40]) and (
+                    not told or told & set(terms(s.text))):
                 closeness += w.verb
             name = _norm(e.text)
             if fit:
@@ -434,9 +435,12 @@ _VERB_AFTER = re.compile(r"^\s+(?:(?:recently|reportedly|just|has|have|had|will|
 _NOT_VERBS = {"is", "are", "was", "were", "been", "being", "the", "and", "that", "this", "for"}
 
 
-def _verb_slot(question: str) -> re.Pattern | None:
+def _verb_slot(question: str) -> tuple[re.Pattern | None, set[str]]:
     """Where the answer sits in a sentence that says it the question's way: before the verb
-    that follows "who" or "which ..." ("Which tech company confirmed": "Microsoft confirmed")."""
+    that follows "who" or "which ..." ("Which tech company confirmed": "Microsoft confirmed");
+    and the terms the question says after that verb, which such a sentence shares ("which
+    politician announced ... she's running for president": not "Porter announced her bid
+    for the seat")."""
     at, phrase = asked_kind(question)
     who = list(re.finditer(r"\bwho\b", question, re.I))
     if who and who[-1].start() > at:
@@ -444,12 +448,13 @@ def _verb_slot(question: str) -> re.Pattern | None:
     elif phrase:
         rest = question[question.find(phrase, at) + len(phrase) :]
     else:
-        return None
+        return None, set()
     found = _VERB_AFTER.match(rest)
     if not found or found.group(1) in _NOT_VERBS:
-        return None
+        return None, set()
     word = found.group(1)[:5]
-    return re.compile(rf"[’'s]*\s+(?:\S+\s+){{0,2}}?{word}\w*\b", re.I)
+    told = set(terms(rest[found.end() :])) - _VAGUE
+    return re.compile(rf"[’'s]*\s+(?:\S+\s+){{0,2}}?{word}\w*\b", re.I), told
 
 
 def _with_region(name: str, sentence: Sentence) -> str:

@@ -9,7 +9,7 @@ from index.store import IndexUnavailable, Store
 from qa import answer
 from qa.citations import Claim, Draft, Quote, verify
 from qa.entities import Entity
-from qa.questions import ORG
+from qa.questions import ORG, PERSON
 from qa.readers import Sentence, Weights, _fullest, _short_answer
 
 NAMES = ["Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley"]
@@ -299,6 +299,19 @@ def test_the_short_answer_is_the_fullest_name_the_evidence_gives():
     short, support = _short_answer(scored, ORG, "Which NBA team was first to 50 wins?", Weights())
     assert short == "Milwaukee Bucks"
     assert support is scored[0]
+
+
+def test_the_name_before_the_question_verb_must_also_say_what_follows_it():
+    def said(text: str, name: str, score: float) -> Sentence:
+        at = text.index(name)
+        return Sentence("a", 0, len(text), text, 0, score,
+                        (Entity(name, "PERSON", at, at + len(name)),))
+    scored = [said("Nikki Haley launched the bid she has teased for weeks: she is running for "
+                   "president.", "Nikki Haley", 1.33),
+              said("Democratic Rep. Katie Porter announced her bid for the seat in January.",
+                   "Katie Porter", 1.28)]
+    question = "Which politician announced this week that she’s running for president in 2024?"
+    assert _short_answer(scored, PERSON, question, Weights())[0] == "Nikki Haley"
 
 
 def test_a_one_word_name_takes_the_fullest_form_any_retrieved_sentence_gives():
