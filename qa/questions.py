@@ -20,39 +20,40 @@ EVENT = frozenset({"EVENT", "DATE"})
 PRODUCT = frozenset({"PRODUCT", "ORG", "WORK_OF_ART"})
 PHRASE = frozenset({"PHRASE"})  # a noun phrase: "which invasive species?", "treats what?"
 
-_NOUNS = {
-    PERSON: "person man woman people actor actress singer player star leader ceo executive "
-            "president senator judge official rapper author writer director host athlete "
-            "coach quarterback founder chairman governor minister candidate king queen pope "
-            "billionaire musician comedian celebrity lawmaker spokesperson golfer gymnast "
-            "swimmer skater boxer fighter tennis pitcher driver rider runner champion mp "
-            "politician nominee veteran guest figure artist "
-            "anchor journalist reporter scientist astronaut chef designer entrepreneur "
-            "investor mogul heir prince princess mayor congressman congresswoman "
-            "representative secretary attorney lawyer prosecutor justice officer general "
-            "commander manager owner winner contestant influencer youtuber podcaster "
-            "composer producer playwright poet novelist painter dancer drummer guitarist "
-            "frontman songwriter son daughter wife husband brother sister royal monarch dictator "
-            "activist whistleblower suspect defendant victim republican democrat",
-    TEAM: "team club squad",
-    ORG: "company organization organisation network agency firm group party airline bank "
-         "brand university college league studio union retailer automaker band chain "
-         "corporation business outlet newspaper streamer platform startup giant "
-         "maker manufacturer school institution broadcaster carrier store restaurant "
-         "hotel publisher label insurer lender exchange "
-         "regulator watchdog charity",
-    COUNTRY: "country state city nation county town province capital territory borough "
-             "village",
-    PLACE: "island continent region place location park river mountain border airport "
-           "neighborhood neighbourhood district peninsula volcano",
-    DATE: "year date day month decade",
-    WORK: "movie film show series book novel song album play musical remake sequel painting "
-          "documentary",
-    EVENT: "holiday festival event tournament championship",
-    PRODUCT: "app service product device phone car model website software",
-}
+# Each kind's nouns; a list, as two kinds may share their labels.
+_NOUNS = [
+    (PERSON, "person man woman people actor actress singer player star leader ceo executive "
+             "president senator judge official rapper author writer director host athlete "
+             "coach quarterback founder chairman governor minister candidate king queen pope "
+             "billionaire musician comedian celebrity lawmaker spokesperson golfer gymnast "
+             "swimmer skater boxer fighter tennis pitcher driver rider runner champion mp "
+             "politician nominee veteran guest figure artist "
+             "anchor journalist reporter scientist astronaut chef designer entrepreneur "
+             "investor mogul heir prince princess mayor congressman congresswoman "
+             "representative secretary attorney lawyer prosecutor justice officer general "
+             "commander manager owner winner contestant influencer youtuber podcaster "
+             "composer producer playwright poet novelist painter dancer drummer guitarist "
+             "frontman songwriter son daughter wife husband brother sister royal monarch dictator "
+             "activist whistleblower suspect defendant victim republican democrat"),
+    (TEAM, "team club squad"),
+    (ORG, "company organization organisation network agency firm group party airline bank "
+          "brand university college league studio union retailer automaker band chain "
+          "corporation business outlet newspaper streamer platform startup giant "
+          "maker manufacturer school institution broadcaster carrier store restaurant "
+          "hotel publisher label insurer lender exchange "
+          "regulator watchdog charity"),
+    (COUNTRY, "country state city nation county town province capital territory borough "
+              "village"),
+    (PLACE, "island continent region place location park river mountain border airport "
+            "neighborhood neighbourhood district peninsula volcano"),
+    (DATE, "year date day month decade"),
+    (WORK, "movie film show series book novel song album play musical remake sequel painting "
+           "documentary"),
+    (EVENT, "holiday festival event tournament championship"),
+    (PRODUCT, "app service product device phone car model website software"),
+]
 _KINDS: dict[str, frozenset[str]] = {}
-for _labels, _words in _NOUNS.items():
+for _labels, _words in _NOUNS:
     for _word in _words.split():
         _KINDS.setdefault(stem(_word), _labels)
 
