@@ -173,15 +173,17 @@ _COUNT = re.compile(r"^(?:[\d.,]+|one|two|three|four|five|six|seven|eight|nine|t
                     r"hundreds|thousands|millions)\s+")  # "two worms": what they are is "worms"
 
 
+_NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty"
+
+
 def _tally(question: str) -> re.Pattern | None:
     """For "how many seasons": a number followed by seasons ("23 seasons", "a 23-season
     career"), or None for other questions."""
     unit = counted(question)
     if not terms(unit):  # "how many more", "how much does": nothing counted
         return None
-    number = (r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-              r"\w+teen|\w+ty")
-    return re.compile(rf"\b(?:{number})[- ]{re.escape(unit.removesuffix('s'))}", re.I)
+    return re.compile(rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS})[- ]{re.escape(unit.removesuffix('s'))}",
+                      re.I)
 
 
 # "In 2022", "by 2029", "in March 2022", "in Nov. 8, 2022": when a sentence's event happened.
@@ -295,7 +297,9 @@ def _informative(entity: Entity, sentence: str, question: str, kind: str = "") -
         return False  # "how many seasons": not the "seven" of "seven-time winner"
     if entity.label == "DATE":
         lowered = text.lower()
-        if not (any(c.isdigit() for c in text) or any(m in lowered for m in _MONTHS)):
+        counting = counted(question) and re.search(rf"\b(?:{_NUMBER_WORDS})\b", lowered)
+        if not (any(c.isdigit() for c in text) or any(m in lowered for m in _MONTHS)
+                or counting):  # "how many years": "eight years", not "this week"
             return False
         if _AGE.search(lowered) and not re.search(r"\b(old|age)\b", question.lower()):
             return False

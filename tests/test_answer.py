@@ -168,6 +168,11 @@ SHORT_ANSWERS = {
         "first reported missing in March 1993.",
         "Marco Bellandi was arrested Monday after how many years on the run?",
         "**30 years**"),
+    "a_span_counted_in_words_answers_how_many_years": (
+        "Scottish leader Nicola Sturgeon, the head of the country's independence movement for "
+        "eight years, plans to resign. She said on Wednesday that she was stepping down.",
+        "Nicola Sturgeon resigned after how many years as Scotland's first minister?",
+        "**eight years**"),
     "only_numbers_that_count_what_is_asked_answer_how_many": (
         "After 18 seasons with the Green Bay Packers – 15 as the team's starting quarterback – "
         "Aaron Rodgers has been traded to the New York Jets. While Rodgers only won one Super "
