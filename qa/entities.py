@@ -3,6 +3,7 @@ model, packaged offline)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import threading
@@ -48,22 +49,37 @@ def entities(texts: Sequence[str]) -> list[list[Entity]]:
 NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
 
 
+def _in_another_name(text: str, start: int, end: int) -> bool:
+    """Whether a capitalised word stands right before (not first in the text) or after the
+    span: "White House" or "Paula White" is not the "White" of "Betty White"."""
+    before = re.search(r"[A-Z][\w.'’-]*\s+$", text[:start])
+    return bool(re.match(r"\s+[A-Z]", text[end:])) or bool(before and before.start() > 0)
+
+
 def spread(texts: Sequence[str], found: list[list[Entity]]) -> list[list[Entity]]:
     """The names tagged in one text, found wherever the other texts say them too: the tagger
     is inconsistent ("Bed Bath & Beyond" tagged in one sentence, not in "Besides Bed Bath &
     Beyond, the company also runs ...")."""
     names = {e.text: e.label for ents in found for e in ents
              if e.label in NAMES and e.text[:1].isupper() and len(e.text) > 2}
+    # A person named in full is a person by the surname alone too ("Ramaswamy went viral").
+    surnames = {e.text.split()[-1] for ents in found for e in ents
+                if e.label == "PERSON" and " " in e.text}
+    surnames = {s for s in surnames if s.isalpha() and s[:1].isupper() and len(s) > 3}
+    names.update(dict.fromkeys(surnames, "PERSON"))
     if not names:
         return found
     pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
                          + r")(?![\w&])")
     out = []
     for text, ents in zip(texts, found, strict=True):
+        ents = [dataclasses.replace(e, label="PERSON") if e.text in surnames else e
+                for e in ents]
         taken = [(e.start, e.end) for e in ents]
         more = [Entity(m.group(), names[m.group()], m.start(), m.end())
                 for m in pattern.finditer(text)
-                if all(m.end() <= a or m.start() >= b for a, b in taken)]
+                if all(m.end() <= a or m.start() >= b for a, b in taken)
+                and not (m.group() in surnames and _in_another_name(text, m.start(), m.end()))]
         out.append(sorted([*ents, *more], key=lambda e: e.start))
     return out
 
