@@ -89,9 +89,10 @@ def counted(question: str) -> str:
     return found[-1] if found else ""
 
 
-# "which [top-rated] NOUN", but not "what did the NOUN ..." (a verb ends the phrase).
+# "which [top-rated] NOUN", "which would-be NOUN", but not "what did the NOUN ..." (a verb
+# ends the phrase).
 _WH_BEFORE = re.compile(r"\b(?:which|what)\s+(?:(?!(?:is|are|was|were|do|does|did|has|have|had|"
-                        r"will|would|can|could)\b)[\w.’'-]+\s+){0,2}$", re.I)
+                        r"will|would|can|could)(?![\w’'-]))[\w.’'-]+\s+){0,2}$", re.I)
 
 
 @functools.lru_cache(maxsize=256)  # asked for the kind of answer, then by the reader

@@ -6,6 +6,7 @@ from qa.terms import terms
 
 @pytest.mark.parametrize("question, labels", [
     ("Who attended the talks?", {"PERSON"}),
+    ("Which would-be Republican nominee called Trump \"Donald Duck\"?", {"PERSON"}),
     ("NFL player Damar Hamlin collapsed this week. He plays for which team?", {"ORG", "NORP"}),
     ("How many people were evacuated?", {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
     ("When did the strike end?", {"DATE"}),
