@@ -115,7 +115,7 @@ def main() -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT),
                "NEWSQA_INDEX_DIR": args.index_dir or f"{tmp}/index"}
         server = subprocess.Popen(
-            [sys.executable, "-m", "qa.cli", "chat", "--port", str(port), "--articles",
+            [sys.executable, "-m", "ui.cli", "chat", "--port", str(port), "--articles",
              str(folder)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
             print(server.stdout.readline().strip())  # the index line

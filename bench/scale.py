@@ -55,7 +55,7 @@ def cold_ask(launcher: subprocess.Popen, question: str, settings: Settings
     """Seconds from starting `newsqa ask` to its answer, and that process's peak RSS (MB)."""
     env = {**os.environ, "NEWSQA_INDEX_DIR": str(settings.index_dir),
            "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "qa.cli", "ask", question]
+    command = [sys.executable, "-m", "ui.cli", "ask", question]
     launcher.stdin.write(json.dumps([command, env]) + "\n")
     launcher.stdin.flush()
     seconds, status, max_rss_kb = json.loads(launcher.stdout.readline())

@@ -27,7 +27,7 @@ def read_feed(url: str, settings: Settings) -> list[Entry]:
     import feedparser
 
     _, body = fetch(url, timeout=settings.fetch_timeout_s, max_bytes=settings.fetch_max_bytes,
-                    types=FEED_TYPES)
+                    types=FEED_TYPES, allow_private=settings.allow_private)
     parsed = feedparser.parse(body)
     if not parsed.entries and parsed.get("bozo"):
         raise FetchError(f"{url}: not an RSS or Atom feed")
@@ -47,36 +47,60 @@ def state_path(settings: Settings) -> Path:
     return index_dir.with_name("feeds.json")
 
 
-def seen(settings: Settings, feed: str) -> set[str]:
-    try:
-        return set(json.loads(state_path(settings).read_text()).get(feed, []))
-    except (OSError, ValueError, AttributeError):
-        return set()
+PENDING = "(articles saved, index not yet updated)"  # a key no feed URL can be
 
 
-def remember(settings: Settings, feed: str, keys: set[str]) -> None:
-    path = state_path(settings)
+def _state(settings: Settings) -> dict:
     try:
-        state = json.loads(path.read_text())
+        state = json.loads(state_path(settings).read_text())
     except (OSError, ValueError):
-        state = {}
-    state[feed] = sorted(set(state.get(feed, [])) | keys)
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _save_state(settings: Settings, state: dict) -> None:
+    path = state_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(state, indent=1))
     os.replace(temporary, path)  # never a half-written state file
 
 
+def seen(settings: Settings, feed: str) -> set[str]:
+    entries = _state(settings).get(feed, [])
+    return set(entries) if isinstance(entries, list) else set()
+
+
+def remember(settings: Settings, feed: str, keys: set[str], *, pending: bool) -> None:
+    """Add `keys` to what `feed` has given; `pending` says that saved articles still wait
+    for an index update (the next poll builds even when the feed has nothing new)."""
+    state = _state(settings)
+    state[feed] = sorted(seen(settings, feed) | keys)
+    if pending:
+        state[PENDING] = True
+    else:
+        state.pop(PENDING, None)
+    _save_state(settings, state)
+
+
 def poll(feed: str, settings: Settings, *, embeddings=None):
     """Add the feed's entries not seen before: (one Added per new entry, BuildReport or None).
     An entry is remembered once its article is saved (or found saved); failures are retried
-    at the next poll."""
+    at the next poll. When the index is busy, the saved articles are indexed by the next
+    poll that finds it free."""
+    from index.build import build
     from index.fetch import add_urls
 
     known = seen(settings, feed)
+    pending = bool(_state(settings).get(PENDING))
     new = [e for e in read_feed(feed, settings) if e.key not in known]
-    added, report = add_urls([e.link for e in new], settings, embeddings=embeddings,
-                             hints={e.link: {"title": e.title, "date": e.date or ""}
-                                    for e in new})
-    remember(settings, feed, {e.key for e, a in zip(new, added, strict=True) if a.path})
+    added, _ = add_urls([e.link for e in new], settings, embeddings=embeddings, index=False,
+                        hints={e.link: {"title": e.title, "date": e.date or ""} for e in new})
+    saved = {e.key for e, a in zip(new, added, strict=True) if a.path}
+    must_build = pending or any(a.new for a in added)
+    remember(settings, feed, saved, pending=must_build)
+    if not must_build:
+        return added, None
+    report = build([settings.articles], settings, embeddings=embeddings)  # may raise busy
+    remember(settings, feed, set(), pending=False)
     return added, report

@@ -7,13 +7,16 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 import yaml
 
 from index.articles import FRONT_MATTER, iso_date
+from index.netguard import Refused, Resolver, system_resolver, target
 from index.settings import Settings
 
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
+MAX_REDIRECTS = 5  # hops followed before a URL counts as a redirect loop
 USER_AGENT = "newsqa (+https://github.com/newsqa)"
 
 
@@ -29,41 +32,66 @@ class Added:
     message: str  # one line for the user
 
 
-def fetch(url: str, *, timeout: float, max_bytes: int,
-          types: Iterable[str] = PAGE_TYPES) -> tuple[str, bytes]:
+def fetch(url: str, *, timeout: float, max_bytes: int, types: Iterable[str] = PAGE_TYPES,
+          allow_private: bool = False, resolver: Resolver = system_resolver,
+          transport=None) -> tuple[str, bytes]:
     """(final URL, body) of an http(s) URL, or FetchError: error statuses, other content
-    types, redirect loops, no answer within `timeout` seconds, bodies over `max_bytes`."""
+    types, redirect loops, no answer within `timeout` seconds, bodies over `max_bytes`, and
+    (unless `allow_private`) any hop, first or redirected, to a non-public address. Each
+    hop's host is resolved once and the request goes to that checked address."""
     import httpx
 
-    if not re.match(r"https?://[^/\s]+", url):
-        raise FetchError(f"{url}: not an http(s) URL")
     deadline = time.monotonic() + timeout
+    current = url
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5,
-                          headers={"User-Agent": USER_AGENT}) as client:
-            with client.stream("GET", url) as response:
-                if response.status_code >= 400:
-                    raise FetchError(f"{url}: the server answered {response.status_code} "
-                                     f"{response.reason_phrase}")
-                kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                if kind not in types:
-                    raise FetchError(f"{url}: not a web page ({kind or 'no content type'})")
-                if int(response.headers.get("content-length") or 0) > max_bytes:
-                    raise FetchError(f"{url}: larger than {max_bytes:,} bytes")
-                body = bytearray()
-                for part in response.iter_bytes():
-                    body += part
-                    if len(body) > max_bytes:
-                        raise FetchError(f"{url}: larger than {max_bytes:,} bytes")
-                    if time.monotonic() > deadline:
-                        raise httpx.ReadTimeout("too slow")
-                return str(response.url), bytes(body)
-    except httpx.TooManyRedirects:
-        raise FetchError(f"{url}: too many redirects (a redirect loop?)") from None
+        with httpx.Client(timeout=timeout, transport=transport) as client:
+            for _ in range(MAX_REDIRECTS + 1):
+                try:
+                    hop = target(current, allow_private=allow_private, resolver=resolver)
+                except Refused as e:
+                    raise FetchError(f"{url}: {e}") from None
+                default_port = 443 if hop.scheme == "https" else 80
+                host = hop.host if hop.port == default_port else f"{hop.host}:{hop.port}"
+                if ":" in hop.host:  # an IPv6 literal
+                    host = f"[{hop.host}]" if hop.port == default_port else \
+                        f"[{hop.host}]:{hop.port}"
+                request = client.build_request(
+                    "GET", hop.connect_url(), headers={"User-Agent": USER_AGENT, "Host": host},
+                    extensions={"sni_hostname": hop.host} if hop.scheme == "https" else {})
+                response = client.send(request, stream=True)
+                try:
+                    if response.is_redirect and "location" in response.headers:
+                        current = urljoin(current, response.headers["location"])
+                        continue
+                    return current, _body(url, response, types, max_bytes, deadline)
+                finally:
+                    response.close()
+            raise FetchError(f"{url}: too many redirects (a redirect loop?)")
     except httpx.TimeoutException:
         raise FetchError(f"{url}: no answer within {timeout:g} s") from None
     except httpx.HTTPError as e:
         raise FetchError(f"{url}: cannot be fetched ({e.__class__.__name__}: {e})") from None
+
+
+def _body(url: str, response, types: Iterable[str], max_bytes: int, deadline: float) -> bytes:
+    import httpx
+
+    if response.status_code >= 400:
+        raise FetchError(f"{url}: the server answered {response.status_code} "
+                         f"{response.reason_phrase}")
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in types:
+        raise FetchError(f"{url}: not a web page ({kind or 'no content type'})")
+    if int(response.headers.get("content-length") or 0) > max_bytes:
+        raise FetchError(f"{url}: larger than {max_bytes:,} bytes")
+    body = bytearray()
+    for part in response.iter_bytes():
+        body += part
+        if len(body) > max_bytes:
+            raise FetchError(f"{url}: larger than {max_bytes:,} bytes")
+        if time.monotonic() > deadline:
+            raise httpx.ReadTimeout("too slow")
+    return bytes(body)
 
 
 @dataclass(frozen=True)
@@ -133,24 +161,27 @@ def _front_matter(path: Path) -> dict:
 
 
 def add_page(url: str, folder: Path, *, timeout: float, max_bytes: int,
-             hints: Mapping[str, str] | None = None) -> Added:
+             allow_private: bool = False, hints: Mapping[str, str] | None = None) -> Added:
     """Fetch, extract and save one URL; failures come back as an Added with no path."""
     try:
-        final, html = fetch(url, timeout=timeout, max_bytes=max_bytes)
+        final, html = fetch(url, timeout=timeout, max_bytes=max_bytes,
+                            allow_private=allow_private)
         return save(extract(html, final, hints), folder, aliases={url})
     except FetchError as e:
         return Added(url, None, False, f"skipped {e}")
 
 
 def add_urls(urls: Iterable[str], settings: Settings, *,
-             hints: Mapping[str, Mapping[str, str]] | None = None, embeddings=None):
-    """Add each URL's article to the articles folder, then update the index if anything is
-    new: (one Added per URL, the BuildReport or None)."""
+             hints: Mapping[str, Mapping[str, str]] | None = None, embeddings=None,
+             index: bool = True):
+    """Add each URL's article to the articles folder, then (with `index`) update the index
+    if anything is new: (one Added per URL, the BuildReport or None)."""
     from index.build import build
 
     added = [add_page(url, settings.articles, timeout=settings.fetch_timeout_s,
-                      max_bytes=settings.fetch_max_bytes, hints=(hints or {}).get(url))
+                      max_bytes=settings.fetch_max_bytes, allow_private=settings.allow_private,
+                      hints=(hints or {}).get(url))
              for url in urls]
-    if not any(a.new for a in added):
+    if not index or not any(a.new for a in added):
         return added, None
     return added, build([settings.articles], settings, embeddings=embeddings)

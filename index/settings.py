@@ -48,3 +48,8 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(256, ge=16, le=4096)
     fetch_timeout_s: float = Field(15.0, gt=0, description="Per web page or feed fetched.")
     fetch_max_bytes: int = Field(5_000_000, ge=1000, description="Largest page or feed read.")
+    allow_private: bool = Field(False, description="Let `add`, `feed` and the chat's Add URL "
+                                "fetch from loopback and private addresses (your own network).")
+    auth: str | None = Field(None, repr=False, description="user:password that the chat, its "
+                             "APIs and `newsqa mcp --port` require.")
+    feeds: tuple[str, ...] = Field((), description="Feeds `newsqa feed` polls when given none.")

@@ -18,7 +18,7 @@ from qa.citations import Answer
 from qa.grounded import LLMReader
 from qa.llm import llm_from
 from qa.readers import ExtractiveReader
-from qa.retrieve import HybridRetriever
+from qa.retrieve import HybridRetriever, from_document
 from qa.terms import terms
 
 
@@ -82,6 +82,38 @@ def stream(question: str, *, history: Sequence | None = None, k: int | None = No
     for piece in engine(settings).stream(inputs):
         yield dataclasses.replace(piece, question=inputs["asked"]) \
             if isinstance(piece, Answer) else piece
+
+
+@dataclasses.dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its article: `text` stands at [start:end] of the article."""
+
+    article_id: str
+    title: str
+    date: str | None
+    source: str | None
+    url: str
+    text: str
+    start: int
+    end: int
+
+
+def search(query: str, *, k: int | None = None, as_of: datetime.date | str | None = None,
+           since: datetime.date | str | None = None, until: datetime.date | str | None = None,
+           sources: Sequence[str] | None = None, settings: Settings | None = None
+           ) -> list[Passage]:
+    """The best chunks for `query` (the retrieval answer() reads), best first, with the
+    same scope arguments; no reader."""
+    settings = settings or Settings()
+    inputs = _inputs(query, (), k, as_of, since, until, sources, settings)
+    parts = engine(settings)
+    documents = parts.retriever.invoke(inputs["question"], k=inputs["k"], as_of=inputs["as_of"],
+                                       since=inputs["since"], until=inputs["until"],
+                                       sources=inputs["sources"])
+    chunks = [from_document(doc) for doc in documents]
+    articles = parts.store.get_articles(c.article_id for c in chunks)
+    return [Passage(c.article_id, a.title, a.date, a.source, a.url or a.path, c.text, c.start,
+                    c.end) for c in chunks if (a := articles.get(c.article_id))]
 
 
 def _inputs(question, history, k, as_of, since, until, sources, settings: Settings) -> dict:

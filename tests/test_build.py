@@ -102,7 +102,7 @@ def test_kill_9_in_the_middle_of_a_build_then_rerun_ends_consistent(tmp_path, em
     write_corpus(corpus, corpus_records(40, start=400))
     env = {**os.environ, "NEWSQA_INDEX_DIR": str(tmp_path / "index"), "NEWSQA_BATCH_CHUNKS": "8"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "index", str(corpus)], cwd=ROOT, env=env,
+        [sys.executable, "-m", "ui.cli", "index", str(corpus)], cwd=ROOT, env=env,
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
     )
     # Wait until some chunks are written (the progress bar counts them), then kill -9.

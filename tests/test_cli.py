@@ -10,7 +10,7 @@ from tests.conftest import ROOT, SEEDS
 
 def newsqa(*args, cwd, env_extra=None):
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "qa.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -7,10 +7,11 @@ import sys
 import threading
 import time
 
+import httpx
 import pytest
 
 from index.feeds import poll
-from index.fetch import add_urls
+from index.fetch import FetchError, add_urls, fetch
 from index.store import Store
 from qa import answer
 from tests.conftest import ROOT, settings_for
@@ -101,6 +102,7 @@ def site():
         "/news/lighthouse": (200, html, LIGHTHOUSE),
         "/moved": (301, {"Location": "/news/ferry"}, b""),
         "/loop": (302, {"Location": "/loop"}, b""),
+        "/to-inside": (302, {"Location": f"{url}/news/ferry"}, b""),
         "/photo.png": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n" + b"\x00" * 500),
         "/slow": slow,
         "/no-article": (200, html, b"<html><body><nav>Home | World</nav><p>Menu</p></body>"
@@ -117,9 +119,10 @@ def site():
     server.shutdown()
 
 
-def settings_in(tmp_path):
+def settings_in(tmp_path, allow_private=True):
+    """The test site is on loopback: fetching from it needs allow_private."""
     return settings_for(tmp_path, articles=tmp_path / "articles", fetch_timeout_s=1.0,
-                        fetch_max_bytes=1_000_000)
+                        fetch_max_bytes=1_000_000, allow_private=allow_private)
 
 
 def test_a_page_is_saved_without_boilerplate_and_answerable(tmp_path, site, embeddings):
@@ -193,10 +196,11 @@ def test_a_feed_adds_only_entries_not_seen_before(tmp_path, site, embeddings):
 
 
 def test_add_and_feed_from_the_command_line(tmp_path, site):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSQA_FETCH_TIMEOUT_S": "1"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSQA_FETCH_TIMEOUT_S": "1",
+           "NEWSQA_ALLOW_PRIVATE": "1"}
 
     def newsqa(*args):
-        return subprocess.run([sys.executable, "-m", "qa.cli", *args], cwd=tmp_path, env=env,
+        return subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=tmp_path, env=env,
                               capture_output=True, text=True, timeout=300)
 
     done = newsqa("add", f"{site}/news/museum", f"{site}/gone", "--articles", "news")
@@ -216,3 +220,92 @@ def test_add_and_feed_from_the_command_line(tmp_path, site):
     assert newsqa("feed", f"{site}/gone").stderr == (
         f"newsqa: {site}/gone: the server answered 404 Not Found\n")
     assert newsqa("feed", f"{site}/feed.xml", "--every", "soon").returncode == 2
+
+
+REFUSAL = "pass --allow-private (or NEWSQA_ALLOW_PRIVATE=1) to fetch from your own network"
+
+
+def test_loopback_is_refused_by_default_and_fetched_with_the_switch(tmp_path, site, embeddings):
+    refused = settings_in(tmp_path, allow_private=False)
+    added, report = add_urls([f"{site}/news/ferry", "https://[::1]/x"], refused,
+                             embeddings=embeddings)
+    assert [a.message for a in added] == [
+        f"skipped {site}/news/ferry: 127.0.0.1 is a loopback address (127.0.0.1); {REFUSAL}",
+        f"skipped https://[::1]/x: ::1 is a loopback address (::1); {REFUSAL}"]
+    assert report is None and not refused.articles.exists()
+    with pytest.raises(FetchError, match="loopback"):
+        poll(f"{site}/feed.xml", refused, embeddings=embeddings)
+
+    allowed = settings_in(tmp_path, allow_private=True)
+    added, report = add_urls([f"{site}/news/ferry"], allowed, embeddings=embeddings)
+    assert added[0].new and report.new == 1
+
+
+class Rerouted(httpx.BaseTransport):
+    """A transport that takes requests for one (public) test address to the loopback site,
+    as if that address were the site's; it records every request it sends."""
+
+    def __init__(self, public: str, port: int):
+        self.public, self.port, self.sent = public, port, []
+        self.inner = httpx.HTTPTransport()
+
+    def handle_request(self, request):
+        self.sent.append(str(request.url))
+        if request.url.host == self.public:
+            request.url = request.url.copy_with(host="127.0.0.1")
+        return self.inner.handle_request(request)
+
+    def close(self):
+        self.inner.close()
+
+
+def test_a_redirect_to_loopback_is_refused_at_the_redirect(site):
+    port = int(site.rsplit(":", 1)[1])
+    transport = Rerouted("93.184.216.34", port)
+    public = {"news.example": ["93.184.216.34"]}
+    with pytest.raises(FetchError, match=rf"^http://news.example:{port}/to-inside: 127.0.0.1 "
+                       "is a loopback address"):
+        fetch(f"http://news.example:{port}/to-inside", timeout=2, max_bytes=10_000,
+              resolver=lambda host, _: public[host], transport=transport)
+    assert transport.sent == [f"http://93.184.216.34:{port}/to-inside"]  # not the redirect
+
+    final, body = fetch(f"http://news.example:{port}/news/ferry", timeout=2, max_bytes=100_000,
+                        resolver=lambda host, _: public[host], transport=Rerouted(*public[
+                            "news.example"], port))
+    assert final == f"http://news.example:{port}/news/ferry" and b"412 passengers" in body
+
+
+@pytest.mark.parametrize("url", ["http://[::1]/", "http://0x7f000001/", "http://2130706433/",
+                                 "http://[::ffff:127.0.0.1]:8080/", "http://localhost:1/"])
+def test_loopback_in_any_spelling_is_refused_without_a_connection(url):
+    sent = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200))
+    with pytest.raises(FetchError, match="is a loopback address|resolves to a loopback"):
+        fetch(url, timeout=1, max_bytes=1000, transport=transport)
+    assert sent == []
+
+
+def test_saved_entries_are_indexed_by_the_next_poll_when_the_index_was_busy(
+        tmp_path, site, embeddings):
+    from index.store import IndexBusy
+
+    settings = settings_in(tmp_path)
+    lock = settings.index_dir.with_name(settings.index_dir.name + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from filelock import FileLock; "
+         "lock = FileLock(sys.argv[1]); lock.acquire(); print('held', flush=True); time.sleep(120)",
+         str(lock)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(IndexBusy):
+            poll(f"{site}/feed.xml", settings, embeddings=embeddings)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert len(list(settings.articles.iterdir())) == 2  # saved, not yet indexed
+
+    added, report = poll(f"{site}/feed.xml", settings, embeddings=embeddings)
+    assert added == [] and report.new == 2  # nothing new in the feed, yet both indexed
+    assert len(Store(settings).indexed()) == 2
+    assert poll(f"{site}/feed.xml", settings, embeddings=embeddings) == ([], None)

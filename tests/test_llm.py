@@ -105,7 +105,7 @@ def test_stream_yields_text_then_the_verified_answer(corpus, llm_url):
 def test_ask_stream_from_the_command_line(corpus, llm_url, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSQA_INDEX_DIR": str(corpus.index_dir)}
     asked = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "ask", "Who attended the talks?", "--stream",
+        [sys.executable, "-m", "ui.cli", "ask", "Who attended the talks?", "--stream",
          "--llm-url", llm_url, "--llm-model", "smollm2"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert asked.returncode == 0, asked.stderr
@@ -143,7 +143,7 @@ def test_a_stopped_server_or_a_timeout_falls_back_to_the_extractive_answer(corpu
 def test_a_missing_gguf_is_a_clear_error(corpus, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSQA_INDEX_DIR": str(corpus.index_dir),
            "NEWSQA_LLM_GGUF": str(tmp_path / "none.gguf")}
-    asked = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "Who attended the talks?"],
+    asked = subprocess.run([sys.executable, "-m", "ui.cli", "ask", "Who attended the talks?"],
                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert asked.returncode == 1
     assert asked.stderr == (f"newsqa: There is no GGUF model at {tmp_path / 'none.gguf'}. "

@@ -24,7 +24,7 @@ SEED_ID = "seeds/000_a17fed1a18a053f1.txt"
 
 
 def newsqa(*args, cwd, wait=True, **env):
-    command = [sys.executable, "-m", "qa.cli", *args]
+    command = [sys.executable, "-m", "ui.cli", *args]
     if not wait:
         return subprocess.Popen(command, cwd=cwd, env={**ENV, **env}, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)

@@ -14,7 +14,7 @@ from tests.conftest import SEEDS, free_port, settings_for
 from tests.test_dates import desk  # noqa: F401 (fixture: a small dated corpus)
 from tests.test_fetch import site  # noqa: F401 (fixture: a local news site)
 from tests.test_llm import corpus, llm_url  # noqa: F401 (fixtures: an LLM server)
-from ui.app import create_app
+from ui.server import create_app
 
 NAMES = ["Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley"]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -28,11 +28,11 @@ HOSTILE = (
 )
 
 
-def serve(settings, auth=None):
+def serve(settings, auth=None, gate=None):
     """The app on a free loopback port; yields its URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, auth), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, auth, gate), host="127.0.0.1",
+                                           port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -212,7 +212,7 @@ def test_a_network_host_needs_auth_or_insecure(tmp_path):
     from tests.conftest import ROOT
 
     def chat(*args):
-        return subprocess.run([sys.executable, "-m", "qa.cli", "chat", *args], cwd=tmp_path,
+        return subprocess.run([sys.executable, "-m", "ui.cli", "chat", *args], cwd=tmp_path,
                               env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
                               text=True, timeout=120)
 
@@ -227,7 +227,7 @@ def test_a_network_host_needs_auth_or_insecure(tmp_path):
 
 
 def test_a_pasted_url_is_added_and_answerable(tmp_path, embeddings, browser, site):  # noqa: F811
-    settings = indexed_folder(tmp_path, embeddings)
+    settings = indexed_folder(tmp_path, embeddings).model_copy(update={"allow_private": True})
     for url in serve(settings):
         page = browser.new_page()
         page.goto(url)

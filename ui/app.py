@@ -1,12 +1,14 @@
-"""The web chat (Gradio) and a JSON API, served together by one FastAPI app."""
+"""The web chat (Gradio): questions, sources, filters, index updates and article uploads; the
+conversation is kept in the person's own browser."""
 
 from __future__ import annotations
 
 import logging
-import threading
+import secrets
 from collections.abc import Callable, Iterator
 
-from index.settings import Settings, go_offline
+from index.settings import Settings
+from ui.gate import Busy, Gate
 
 log = logging.getLogger("newsqa")
 
@@ -100,7 +102,36 @@ def outlets(catalog: dict[str, dict]) -> list[str]:
     return sorted(n for n in names if n)
 
 
-def chat_blocks(settings: Settings, examples: list[str], sources: list[str]):
+def add_files(files: list[str] | None, settings: Settings) -> str:
+    """Save dropped article files into the article folder and index them; one line each."""
+    from pathlib import Path
+
+    from index.uploads import save_upload
+
+    saved = [save_upload(Path(f), Path(f).name, settings.articles) for f in files or []]
+    if not saved:
+        return "Drop article files (.txt, .md, .html, .json, .jsonl) to add them."
+    lines = [s.message for s in saved]
+    if any(s.path for s in saved):
+        lines.append(reindex(settings))
+    return "\n".join(lines)
+
+
+def browser_key(settings: Settings) -> str:
+    """The key that seals conversations kept in browsers, next to the index so that it
+    survives restarts (a new key would make every saved conversation unreadable)."""
+    from pathlib import Path
+
+    path = Path(settings.index_dir).with_name("browser.key")
+    try:
+        return path.read_text().strip()
+    except OSError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(key := secrets.token_urlsafe(32))
+        return key
+
+
+def chat_blocks(settings: Settings, examples: list[str], sources: list[str], gate: Gate):
     import gradio as gr
 
     from ui.render import safe_markdown
@@ -109,24 +140,36 @@ def chat_blocks(settings: Settings, examples: list[str], sources: list[str]):
                 chosen: list[str]):
         history = list(history or [])
         asked = {"role": "user", "content": safe_markdown(message or "")}
-        for text, found in ask_stream(message, history, settings, since=(since or "").strip(),
-                                      until=(until or "").strip(), sources=chosen):
-            turn = history + [asked, {"role": "assistant", "content": text}]
-            if found is None:  # still being written
-                yield "", turn, gr.skip()
-            else:
-                yield "", turn, found or "<p>No sources for this message.</p>"
+        try:
+            with gate.slot():
+                for text, found in ask_stream(message, history, settings,
+                                              since=(since or "").strip(),
+                                              until=(until or "").strip(), sources=chosen):
+                    turn = history + [asked, {"role": "assistant", "content": text}]
+                    if found is None:  # still being written
+                        yield "", turn, gr.skip(), gr.skip()
+                    else:
+                        yield "", turn, found or "<p>No sources for this message.</p>", turn
+        except Busy as e:
+            yield message, history + [asked, {"role": "assistant", "content": str(e)}], \
+                gr.skip(), gr.skip()
 
     def update_index(progress=gr.Progress()):  # noqa: B008 (Gradio injects progress this way)
         return reindex(settings, lambda done, total, *_: progress((done, total), unit="chunks"))
 
     def chat(question: str) -> str:
         """Answer one question; returns the answer as markdown with [n] markers."""
-        return ask(question, None, settings)[0]
+        try:
+            with gate.slot():
+                return ask(question, None, settings)[0]
+        except Busy as e:
+            raise gr.Error(str(e)) from None
 
     with gr.Blocks(title="newsqa") as blocks:
         gr.Markdown("## newsqa\nAsk about the coverage. Every answer quotes its sources. "
                     f"Reader: {reader_label(settings)}.")
+        kept = gr.BrowserState([], storage_key="newsqa-conversation",
+                               secret=browser_key(settings))
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Chat", height=460, sanitize_html=True,
@@ -134,7 +177,10 @@ def chat_blocks(settings: Settings, examples: list[str], sources: list[str]):
                                      elem_id="chat")
                 box = gr.Textbox(placeholder="Ask about the coverage…", show_label=False,
                                  elem_id="question", submit_btn="Ask")
-                gr.Examples(examples, inputs=box, label="Try")
+                with gr.Row():
+                    gr.Examples(examples, inputs=box, label="Try")
+                    clear = gr.Button("Clear conversation", elem_id="clear", size="sm",
+                                      scale=0)
                 with gr.Accordion("Filters", open=False):
                     with gr.Row():
                         since = gr.DateTime(label="Published since", include_time=False,
@@ -153,104 +199,17 @@ def chat_blocks(settings: Settings, examples: list[str], sources: list[str]):
                     url = gr.Textbox(label="Add an article from the web",
                                      placeholder="https://…", elem_id="add-url",
                                      submit_btn="Add")
-        box.submit(respond, [box, chatbot, since, until, chosen], [box, chatbot, panel],
+                    files = gr.File(label="Drop article files here", file_count="multiple",
+                                    elem_id="upload", type="filepath")
+        box.submit(respond, [box, chatbot, since, until, chosen], [box, chatbot, panel, kept],
                    api_visibility="private")
+        clear.click(lambda: ([], [], "<p>Sources appear here.</p>"), None,
+                    [chatbot, kept, panel], api_visibility="private")
+        blocks.load(lambda saved: saved or [], kept, chatbot, api_visibility="private")
         button.click(update_index, None, status, api_visibility="private")
         url.submit(lambda u: ("", add_url(u, settings)), url, [url, status],
                    api_visibility="private")
+        files.upload(lambda f: (None, add_files(f, settings)), files, [files, status],
+                     api_visibility="private")
         gr.api(chat, api_name="chat")
     return blocks
-
-
-def few_malloc_arenas(arenas: int = 2) -> None:
-    """Let the server's threads share a few malloc arenas. glibc gives each new thread one
-    of its own, and memory freed in one is not reused by another: under 20 concurrent
-    clients the server peaked at 1.5 GB with the default, 1.2 GB with two (bench/load.py)."""
-    import ctypes
-
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8 is M_ARENA_MAX
-    except (OSError, AttributeError):
-        pass  # not glibc: nothing to tune
-
-
-def parse_auth(text: str) -> tuple[str, str]:
-    user, _, password = text.partition(":")
-    if not user or not password:
-        raise ValueError("--auth (or NEWSQA_AUTH) must look like user:password.")
-    return user, password
-
-
-def is_loopback(host: str) -> bool:
-    import ipaddress
-
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def require_login(app, user: str, password: str) -> None:
-    """HTTP Basic authentication on every route: the chat page, its queue and the JSON API."""
-    import base64
-    import secrets
-
-    from starlette.responses import PlainTextResponse
-
-    expected = b"Basic " + base64.b64encode(f"{user}:{password}".encode())
-
-    @app.middleware("http")
-    async def check(request, call_next):
-        given = request.headers.get("authorization", "").encode()
-        if secrets.compare_digest(given, expected):
-            return await call_next(request)
-        return PlainTextResponse("Sign in with the user and password given to newsqa --auth.",
-                                 status_code=401,
-                                 headers={"WWW-Authenticate": 'Basic realm="newsqa"'})
-
-
-def create_app(settings: Settings | None = None, auth: tuple[str, str] | None = None):
-    """FastAPI app: the chat at /, `POST /api/answer` for programs; with `auth`, both need
-    that user and password."""
-    go_offline()
-    import gradio as gr
-    from fastapi import Body, FastAPI
-    from fastapi.responses import JSONResponse
-
-    from index.store import IndexUnavailable, Store
-    from qa.api import answer
-    from ui.examples import example_questions
-
-    settings = settings or Settings()
-    app = FastAPI(title="newsqa", docs_url=None, redoc_url=None)
-
-    # Two answers at a time use both cores; more would only queue inside torch and hold
-    # memory in every waiting thread.
-    answering = threading.BoundedSemaphore(2)
-
-    @app.post("/api/answer")
-    def post_answer(body: dict = Body(...)):  # noqa: B008
-        """{"question", and optionally "k", "as_of", "since", "until", "sources"}."""
-        body = body if isinstance(body, dict) else {}
-        options = {name: body.get(name) for name in ("k", "as_of", "since", "until", "sources")}
-        try:
-            with answering:
-                return answer(body.get("question"), settings=settings, **options).to_dict()
-        except (ValueError, TypeError) as e:
-            return JSONResponse({"error": str(e)}, status_code=400)
-        except IndexUnavailable as e:
-            return JSONResponse({"error": str(e)}, status_code=503)
-
-    try:
-        store = Store(settings)
-        catalog = store.catalog()
-        examples = example_questions(store.get_articles(list(catalog)[:200]).values())
-    except IndexUnavailable:
-        catalog, examples = {}, []
-    theme = gr.themes.Base(font=["system-ui", "sans-serif"], font_mono=["monospace"])
-    blocks = chat_blocks(settings, examples, outlets(catalog))
-    app = gr.mount_gradio_app(app, blocks, path="/", theme=theme, css=CSS, footer_links=[],
-                              show_error=False)
-    if auth:
-        require_login(app, *auth)
-    return app

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from index.config import CONFIG_NAME, ConfigError, load_settings
 from index.settings import Settings, go_offline
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -32,9 +33,32 @@ LLMGguf = Annotated[Path | None, typer.Option("--llm-gguf", help="A local GGUF m
                     "[env NEWSQA_LLM_GGUF].", show_default=False)]
 
 
-def settings_from(index_dir: Path | None = None, chroma_url: str | None = None, **more) -> Settings:
-    overrides = {"index_dir": index_dir, "chroma_url": chroma_url, **more}
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+AllowPrivate = Annotated[bool | None, typer.Option(
+    "--allow-private", help="Also fetch from loopback and private addresses (your own "
+    "network) [env NEWSQA_ALLOW_PRIVATE].", show_default=False)]
+
+config_file: list[Path] = []  # the --config given before the command, if any
+
+
+@app.callback()
+def options(config: Annotated[Path | None, typer.Option(
+        "--config", help=f"Settings file [default: ./{CONFIG_NAME} if there is one].",
+        show_default=False)] = None) -> None:
+    """Ask questions about a folder of news articles; answers cite their sources."""
+    if config is not None:
+        if not config.is_file():
+            raise fail(f"no such settings file: {config}", 2)
+        config_file.append(config)
+
+
+def settings_from(index_dir: Path | None = None, chroma_url: str | None = None,
+                  **more) -> Settings:
+    """Settings from ./newsqa.toml (or --config), NEWSQA_* variables, then these flags."""
+    try:
+        return load_settings(config_file[-1] if config_file else None,
+                             index_dir=index_dir, chroma_url=chroma_url, **more)
+    except ConfigError as e:
+        raise fail(str(e), 2) from None
 
 
 def fail(message: str, code: int) -> typer.Exit:
@@ -151,6 +175,7 @@ def chat(
         show_default=False)] = None,
     insecure: Annotated[bool, typer.Option(
         "--insecure", help="Allow a non-loopback --host without --auth.")] = False,
+    allow_private: AllowPrivate = None,
     llm_url: LLMUrl = None,
     llm_model: LLMModel = None,
     llm_api_key: LLMKey = None,
@@ -158,22 +183,18 @@ def chat(
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
-    """Start the web chat (and POST /api/answer), after bringing the index up to date."""
+    """Start the web chat (and POST /api/answer, /v1 for OpenAI clients), after bringing the
+    index up to date."""
     import uvicorn
 
-    from ui.app import create_app, few_malloc_arenas, is_loopback, parse_auth, reindex
+    from ui.app import reindex
+    from ui.server import create_app, few_malloc_arenas
 
     few_malloc_arenas()
-
-    try:
-        login = parse_auth(auth) if auth else None
-    except ValueError as e:
-        raise fail(str(e), 2) from None
-    if not login and not insecure and not is_loopback(host):
-        raise fail(f"--host {host} opens the chat to the network: add --auth user:password "
-                   "(or NEWSQA_AUTH), or --insecure to let anyone in.", 2)
     settings = settings_from(index_dir, chroma_url, articles=articles, llm_url=llm_url,
-                             llm_model=llm_model, llm_api_key=llm_api_key, llm_gguf=llm_gguf)
+                             llm_model=llm_model, llm_api_key=llm_api_key, llm_gguf=llm_gguf,
+                             allow_private=allow_private, auth=auth)
+    login = login_for(settings, host, insecure, "chat")
     from qa.llm import LLMUnavailable, llm_from
 
     try:
@@ -186,6 +207,51 @@ def chat(
     uvicorn.run(create_app(settings, auth=login), host=host, port=port, log_level="warning")
 
 
+def login_for(settings: Settings, host: str, insecure: bool, what: str
+              ) -> tuple[str, str] | None:
+    """The user and password a server on `host` requires; refuses a network host without."""
+    from ui.server import is_loopback, parse_auth
+
+    try:
+        login = parse_auth(settings.auth) if settings.auth else None
+    except ValueError as e:
+        raise fail(str(e), 2) from None
+    if not login and not insecure and not is_loopback(host):
+        raise fail(f"--host {host} opens the {what} to the network: add --auth user:password "
+                   "(or NEWSQA_AUTH), or --insecure to let anyone in.", 2)
+    return login
+
+
+@app.command()
+def mcp(
+    port: Annotated[int | None, typer.Option(
+        "--port", help="Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio.",
+        show_default=False)] = None,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    auth: Annotated[str | None, typer.Option(
+        "--auth", envvar="NEWSQA_AUTH", help="user:password that HTTP clients must send.",
+        show_default=False)] = None,
+    insecure: Annotated[bool, typer.Option(
+        "--insecure", help="Allow a non-loopback --host without --auth.")] = False,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Serve the index to agents over MCP: tools `ask` and `search` (stdio by default)."""
+    settings = settings_from(index_dir, chroma_url, auth=auth)
+    if port is None:
+        from ui.mcp import build_server
+
+        build_server(settings).run("stdio")
+        return
+    import uvicorn
+
+    from ui.mcp import http_app
+
+    login = login_for(settings, host, insecure, "MCP server")
+    typer.echo(f"newsqa: MCP on http://{host}:{port}/mcp  (Ctrl-C stops it)", err=True)
+    uvicorn.run(http_app(settings, login, host), host=host, port=port, log_level="warning")
+
+
 Articles = Annotated[Path | None, typer.Option(
     "--articles", help="Folder the articles are saved in [env NEWSQA_ARTICLES; default seeds/].",
     show_default=False)]
@@ -195,6 +261,7 @@ Articles = Annotated[Path | None, typer.Option(
 def add(
     urls: Annotated[list[str], typer.Argument(help="Web pages of articles.")],
     articles: Articles = None,
+    allow_private: AllowPrivate = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
@@ -202,7 +269,8 @@ def add(
     from index.fetch import add_urls
     from index.store import IndexUnavailable
 
-    settings = settings_from(index_dir, chroma_url, articles=articles)
+    settings = settings_from(index_dir, chroma_url, articles=articles,
+                             allow_private=allow_private)
     try:
         added, report = add_urls(urls, settings)
     except IndexUnavailable as e:
@@ -224,11 +292,14 @@ def seconds_of(every: str) -> float:
 
 @app.command()
 def feed(
-    url: Annotated[str, typer.Argument(help="An RSS or Atom feed.")],
+    urls: Annotated[list[str] | None, typer.Argument(
+        help="RSS or Atom feeds [default: the feeds of newsqa.toml].", show_default=False)
+    ] = None,
     every: Annotated[str | None, typer.Option(
         "--every", help="Keep polling at this interval (90s, 15m, 2h) until interrupted.",
         show_default=False)] = None,
     articles: Articles = None,
+    allow_private: AllowPrivate = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
@@ -243,20 +314,25 @@ def feed(
         interval = seconds_of(every) if every else None
     except ValueError as e:
         raise fail(str(e), 2) from None
-    settings = settings_from(index_dir, chroma_url, articles=articles)
+    settings = settings_from(index_dir, chroma_url, articles=articles,
+                             allow_private=allow_private)
+    feeds = urls or list(settings.feeds)
+    if not feeds:
+        raise fail(f"name a feed URL, or list feeds = [...] in {CONFIG_NAME}.", 2)
     while True:
-        try:
-            added, report = poll(url, settings)
-            for a in added:
-                typer.echo(a.message)
-            if report:
-                typer.echo(report.line())
-            elif not added:
-                typer.echo(f"no new entries in {url}")
-        except (FetchError, IndexUnavailable) as e:
-            if interval is None:
-                raise fail(str(e), 1) from None
-            typer.echo(f"newsqa: {e}", err=True)  # keep polling: the feed may come back
+        for url in feeds:
+            try:
+                added, report = poll(url, settings)
+                for a in added:
+                    typer.echo(a.message)
+                if report:
+                    typer.echo(report.line())
+                elif not added:
+                    typer.echo(f"no new entries in {url}")
+            except (FetchError, IndexUnavailable) as e:
+                if interval is None and len(feeds) == 1:
+                    raise fail(str(e), 1) from None
+                typer.echo(f"newsqa: {e}", err=True)  # go on: the feed may come back
         if interval is None:
             return
         time.sleep(interval)

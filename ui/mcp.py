@@ -1,0 +1,118 @@
+"""`newsqa mcp`: the index for agents, over the Model Context Protocol (stdio, or streamable
+HTTP behind the chat's login rules). Tools: `ask` (a cited answer) and `search` (passages)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pydantic import BaseModel
+
+from index.settings import Settings
+from ui.gate import Busy, Gate
+
+
+class Source(BaseModel):
+    n: int
+    title: str
+    date: str | None
+    url: str
+    quote: str
+    start: int
+    end: int
+    article_id: str
+
+
+class Asked(BaseModel):
+    answer: str  # markdown with [n] markers that refer to `citations`
+    abstained: bool
+    citations: list[Source]
+
+
+class Found(BaseModel):
+    article_id: str
+    title: str
+    date: str | None
+    source: str | None
+    url: str
+    text: str
+    start: int
+    end: int
+
+
+@contextmanager
+def sentences() -> Iterator[None]:
+    """What the user should fix or wait for reaches the agent as the tool's error text."""
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    from index.store import IndexUnavailable
+
+    try:
+        yield
+    except (ValueError, TypeError, IndexUnavailable, Busy) as e:
+        raise ToolError(str(e)) from None
+
+
+def build_server(settings: Settings, gate: Gate | None = None):
+    """An MCPServer with the tools `ask` and `search` over the index of `settings`."""
+    from mcp.server.mcpserver import MCPServer
+
+    from qa.api import answer, search
+
+    gate = gate or Gate()
+    server = MCPServer("newsqa", instructions=(
+        "Answers questions about the indexed news coverage. `ask` returns a short answer whose "
+        "[n] markers cite verbatim quotes; `search` returns the passages it would read."),
+        log_level="WARNING")
+
+    @server.tool()
+    def ask(question: str, as_of: str | None = None, since: str | None = None,
+            until: str | None = None, sources: list[str] | None = None) -> Asked:
+        """Answer a question from the news coverage, citing verbatim quotes. Dates are
+        YYYY-MM-DD: `as_of` ignores later articles; `since`/`until` limit publication
+        dates; `sources` limits outlets or web sites."""
+        with sentences(), gate.slot():
+            result = answer(question, as_of=as_of, since=since, until=until, sources=sources,
+                            settings=settings)
+        return Asked(answer=result.text, abstained=result.abstained, citations=[
+            Source(n=c.n, title=c.title, date=c.date, url=c.url, quote=c.quote,
+                   start=c.start, end=c.end, article_id=c.article_id)
+            for c in result.citations])
+
+    @server.tool(name="search")
+    def search_tool(query: str, k: int = 5, as_of: str | None = None,
+                    since: str | None = None, until: str | None = None,
+                    sources: list[str] | None = None) -> list[Found]:
+        """The best passages of the coverage for a query, best first: each with its article's
+        title, date, URL and the passage's character offsets in the article."""
+        with sentences(), gate.slot():
+            found = search(query, k=k, as_of=as_of, since=since, until=until, sources=sources,
+                           settings=settings)
+        return [Found(article_id=p.article_id, title=p.title, date=p.date, source=p.source,
+                      url=p.url, text=p.text, start=p.start, end=p.end) for p in found]
+
+    return server
+
+
+def http_app(settings: Settings, auth: tuple[str, str] | None, host: str):
+    """The MCP server as a Starlette app at /mcp, with the chat's login when `auth` is set."""
+    from starlette.responses import PlainTextResponse
+
+    from ui.server import authorized
+
+    app = build_server(settings).streamable_http_app(host=host)
+    if auth:
+        inner = app
+
+        async def app(scope, receive, send):  # noqa: F811 (the same app behind a login)
+            if scope["type"] == "http":
+                headers = dict(scope.get("headers") or [])
+                given = headers.get(b"authorization", b"").decode("latin-1")
+                if not authorized(given, *auth):
+                    response = PlainTextResponse(
+                        "Sign in with the key user:password given to newsqa --auth.", 401,
+                        headers={"WWW-Authenticate": 'Basic realm="newsqa"'})
+                    await response(scope, receive, send)
+                    return
+            await inner(scope, receive, send)
+    return app
