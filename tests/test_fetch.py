@@ -221,6 +221,12 @@ def test_add_and_feed_from_the_command_line(tmp_path, site):
         f"newsqa: {site}/gone: the server answered 404 Not Found\n")
     assert newsqa("feed", f"{site}/feed.xml", "--every", "soon").returncode == 2
 
+    (tmp_path / "newsqa.toml").write_text(f'articles = "news"\nfeeds = ["{site}/feed.xml", '
+                                          f'"{site}/gone"]\n')
+    configured = newsqa("feed")  # no URL: the configured feeds, each in turn
+    assert configured.stdout == f"no new entries in {site}/feed.xml\n"
+    assert configured.stderr == f"newsqa: {site}/gone: the server answered 404 Not Found\n"
+
 
 REFUSAL = "pass --allow-private (or NEWSQA_ALLOW_PRIVATE=1) to fetch from your own network"
 

@@ -291,3 +291,54 @@ def test_the_chat_answers_through_an_llm_server_and_names_it(corpus, llm_url,  #
         assert "[1]" in page.inner_text("#chat")
         assert "000_a17fed1a18a053f1.txt" in page.inner_text("#sources")
         page.close()
+
+
+def test_dropped_files_are_saved_beside_the_others_and_answerable(tmp_path, embeddings, browser):
+    settings = indexed_folder(tmp_path, embeddings, {"ferry.txt": "The harbour office opened."})
+    dropped = tmp_path / "dropped"
+    dropped.mkdir()
+    (dropped / "ferry.txt").write_text(
+        "Harbour ferry returns\n\nCaptain Ingrid Solberg said the ferry carried 412 passengers "
+        "on its first day back after a two-month repair of both engines.\n")
+    (dropped / "photo.png").write_bytes(b"\x89PNG\r\n")
+    for url in serve(settings):
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        page.get_by_text("Index", exact=True).click()
+        page.set_input_files("#upload input[type=file]",
+                             [dropped / "ferry.txt", dropped / "photo.png"])
+        page.wait_for_function(
+            "document.querySelector('#index-status textarea').value.includes('indexed:')",
+            timeout=60_000)
+        status = page.input_value("#index-status textarea")
+        assert f"saved: {settings.articles / 'ferry-2.txt'}" in status
+        assert "skipped photo.png: newsqa reads" in status
+        assert (settings.articles / "ferry.txt").read_text() == "The harbour office opened."
+        ask_in_page(page, url, "How many passengers did the ferry carry on its first day back?")
+        assert "412" in page.inner_text("#chat")
+
+
+def test_the_conversation_stays_in_the_browser_across_reloads_until_cleared(app_url, browser):
+    chat_shows = "document.querySelector('#chat').innerText.includes('Bob Iger')"
+    context = browser.new_context()
+    page = context.new_page()
+    ask_in_page(page, app_url, "Who attended the talks?")
+    page.wait_for_function(chat_shows, timeout=60_000)
+    page.reload()
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    page.wait_for_function(chat_shows, timeout=30_000)
+
+    other = browser.new_context().new_page()  # another person: nothing of this conversation
+    other.goto(app_url)
+    other.wait_for_selector("#question textarea", timeout=60_000)
+    other.wait_for_timeout(1500)
+    assert "Bob Iger" not in other.inner_text("#chat")
+
+    page.click("#clear")
+    page.wait_for_function(f"!{chat_shows}", timeout=30_000)
+    page.reload()
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert "Bob Iger" not in page.inner_text("#chat")
+    context.close()
