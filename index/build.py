@@ -46,7 +46,8 @@ def build(
     """Bring the index in line with the articles under `paths`. `embed_text` is what the
     model sees of a chunk (the stored text is always the chunk's own)."""
     settings = settings or Settings()
-    embeddings = embeddings or MiniLMEmbeddings(threads=settings.threads)
+    embeddings = embeddings or MiniLMEmbeddings(threads=settings.threads,
+                                                embedder=settings.embedder)
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
 
@@ -61,6 +62,7 @@ def build(
     with exclusive(settings):
         # 2. Compare with what the store holds.
         store = Store.reset(settings) if rebuild else Store(settings, create=True)
+        store.check_embedder(embeddings.embedder, record=True)
         indexed = store.indexed()
         new = [a for a in articles if a.id not in indexed]
         changed = [a for a in articles if a.id in indexed and indexed[a.id].digest != a.digest]

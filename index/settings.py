@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,10 @@ def go_offline() -> None:
         os.environ.setdefault(name, value)
 
 
+# How the embedding model runs (index/embeddings.py); "auto" picks by the CPU.
+Embedder = Literal["auto", "torch", "torch-bf16"]
+
+
 class Settings(BaseSettings):
     """Where the index lives and how questions are answered."""
 
@@ -37,6 +42,8 @@ class Settings(BaseSettings):
     chunk_chars: int = Field(600, ge=100, le=4000)
     batch_chunks: int = Field(256, ge=1)
     threads: int = Field(0, ge=0, description="Torch threads; 0 means one per core.")
+    embedder: Embedder = Field("auto", description="How the embedding model runs: torch, "
+                          "torch-bf16, or auto (torch-bf16 where the CPU has bfloat16 math).")
     k: int = Field(8, ge=1, le=50, description="Chunks read per question.")
     max_question_chars: int = Field(2000, ge=1)
     llm_url: str | None = Field(None, description="OpenAI-compatible server, e.g. "

@@ -305,7 +305,32 @@ class Store:
         )
 
     def _touch(self) -> None:
-        self.articles.modify(metadata={"generation": time.time_ns()})
+        self._set_metadata(generation=time.time_ns())
+
+    def _set_metadata(self, **values) -> None:
+        current = self._client.get_collection(self.articles.name).metadata or {}
+        self.articles.modify(metadata={**current, **values})
+
+    @_guarded
+    def embedder(self) -> str | None:
+        """How this index's vectors were made (index.embeddings.EMBEDDERS); None while it is
+        empty. An index built before embedders were recorded holds float32 torch vectors."""
+        recorded = (self._client.get_collection(self.articles.name).metadata or {}).get(
+            "embedder")
+        return recorded or ("torch" if self.chunks.count() else None)
+
+    @_guarded
+    def check_embedder(self, embedder: str, record: bool = False) -> None:
+        """Refuse to mix vectors: queries and new chunks must be embedded the way the indexed
+        chunks were. With `record`, an index with no embedder yet takes this one."""
+        found = self.embedder()
+        if found is None and record:
+            self._set_metadata(embedder=embedder)
+        elif found is not None and found != embedder:
+            raise IndexUnavailable(
+                f"The index at {where(self.settings)} was built with the {found} embedder, "
+                f"and this one is {embedder}: set NEWSQA_EMBEDDER={found}, or run "
+                f"`newsqa index --rebuild` to embed everything with {embedder}.")
 
     # -- reading ------------------------------------------------------------------------------
     @_guarded

@@ -36,7 +36,8 @@ def engine(settings: Settings) -> Engine:
     """Store, model, reader and chain for these settings, opened once per process."""
     go_offline()
     store = Store(settings)
-    embeddings = MiniLMEmbeddings(threads=settings.threads)
+    embeddings = MiniLMEmbeddings(threads=settings.threads, embedder=settings.embedder)
+    store.check_embedder(embeddings.embedder)
     retriever = HybridRetriever(store=store, embeddings=embeddings, k=settings.k)
     reader = extractive = ExtractiveReader(embeddings)
     llm = llm_from(settings)

@@ -126,3 +126,10 @@ def news_index(tmp_path_factory, embeddings, backend) -> Settings:
     settings = backend(tmp)
     build([tmp / "seeds", tmp / "corpus.jsonl"], settings, embeddings=embeddings)
     return settings
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that drive a real browser are marked `browser` (deselect: -m "not browser")."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
