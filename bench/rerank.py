@@ -38,11 +38,11 @@ def main() -> None:
     go_offline()
     from index.build import build
     from index.sentences import sentence_spans
+    from index.terms import terms
     from qa.api import engine
     from qa.entities import entities
     from qa.evaluate import hit_rank, load_questions, write_articles
     from qa.questions import answer_labels
-    from qa.terms import terms
 
     questions = load_questions(args.questions, args.limit, args.seed, answerable=True)
     settings = Settings(index_dir=args.index_dir)

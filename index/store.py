@@ -250,6 +250,18 @@ class Store:
             for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
         ]
 
+    @_guarded
+    def hits_of(self, article_ids: Sequence[str]) -> list[Hit]:
+        """The chunks of these articles, with their articles' dates (score 0)."""
+        if not article_ids:
+            return []
+        got = self.chunks.get(where={"article_id": {"$in": list(article_ids)}},
+                              include=["metadatas", "documents"])
+        return [
+            Hit(_chunk(id_, meta, text), 0.0, int(meta.get("day", 0)))
+            for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+        ]
+
     # -- writing (build.py decides what; these keep the store consistent if interrupted) -----
     @_guarded
     def begin(self, articles: Sequence[Article], stored: Container[str]) -> None:

@@ -13,13 +13,13 @@ from langchain_core.runnables import Runnable
 from index.embeddings import MiniLMEmbeddings
 from index.settings import Settings, go_offline
 from index.store import Store
+from index.terms import terms
 from qa.chain import build_chain, build_stream
 from qa.citations import Answer
 from qa.grounded import LLMReader
 from qa.llm import llm_from
 from qa.readers import ExtractiveReader
 from qa.retrieve import HybridRetriever, from_document
-from qa.terms import terms
 
 
 @dataclasses.dataclass(frozen=True)

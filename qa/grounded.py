@@ -11,10 +11,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from index.articles import Article
 from index.chunking import Chunk
 from index.sentences import sentence_spans
+from index.terms import terms
 from qa.citations import Claim, Draft, Quote
 from qa.llm import LLM
 from qa.readers import NOT_ANSWERED, ExtractiveReader
-from qa.terms import terms
 
 SYSTEM = (
     "You answer questions about news coverage using only the numbered sources the user "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import re
 
+from index.terms import stem
 from qa.entities import noun_phrases
-from qa.terms import stem
 
 PERSON = frozenset({"PERSON"})
 ORG = frozenset({"ORG"})

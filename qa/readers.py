@@ -17,11 +17,11 @@ from index.articles import Article
 from index.chunking import Chunk
 from index.embeddings import MiniLMEmbeddings
 from index.sentences import sentence_spans
+from index.terms import STOPWORDS, stem, terms
 from qa.citations import Claim, Draft, Quote
 from qa.dates import Window, question_window
 from qa.entities import NAMES, Entity, entities, noun_phrases, spread
 from qa.questions import NUMBER, PERSON, PHRASE, answer_labels, asked_kind, counted, labels_of
-from qa.terms import STOPWORDS, stem, terms
 
 NOT_ANSWERED = "The coverage I have does not answer this."
 

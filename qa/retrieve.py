@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import hashlib
-import json
-import logging
-import math
-import os
-import shutil
-import tempfile
 import threading
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urlparse
 
-import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -26,25 +13,9 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from index.chunking import Chunk
 from index.embeddings import MiniLMEmbeddings
-from index.settings import Settings
+from index.keywords import KeywordIndex
 from index.store import EVERYTHING, Hit, Scope, Store, day_number
 from qa.dates import Window, question_window
-from qa.terms import terms
-
-
-def cache_folder(settings: Settings) -> Path:
-    """Where the BM25 index of a store is kept between processes: beside an embedded index;
-    for a Chroma server, in this machine's temporary folder."""
-    if settings.chroma_url:
-        key = hashlib.sha256(f"{settings.chroma_url} {settings.collection}".encode())
-        return Path(tempfile.gettempdir()) / f"newsqa-bm25-{key.hexdigest()[:16]}"
-    index_dir = Path(settings.index_dir)
-    return index_dir.with_name(f"{index_dir.name}.bm25")
-
-
-def _hit(row: list) -> Hit:
-    id_, article_id, start, end, day, text = row
-    return Hit(Chunk(id_, article_id, text, start, end), 0.0, day)
 
 
 def to_document(chunk: Chunk, score: float, copies: Sequence[str] = ()) -> Document:
@@ -63,112 +34,6 @@ def from_document(doc: Document) -> Chunk:
     return Chunk(doc.id or "", meta["article_id"], doc.page_content, meta["start"], meta["end"])
 
 
-@dataclass(frozen=True)
-class SparseIndex:
-    """BM25 over every chunk in the store, rebuilt when the store's generation changes."""
-
-    generation: str
-    hits: tuple[Hit, ...]
-    days: np.ndarray
-    bm25: object
-    vocab: frozenset[str]
-    doc_freq: Counter
-    catalog: dict[str, dict]  # article metadata by id
-
-    @classmethod
-    def of(cls, store: Store) -> SparseIndex:
-        """The index for the store's current contents: read from its cache folder when that
-        was saved for this generation, else built from every chunk (and saved)."""
-        import bm25s
-
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import
-        generation = store.generation()
-        folder = cache_folder(store.settings)
-        try:
-            if (folder / "generation").read_text() == generation:
-                hits = tuple(_hit(json.loads(line))
-                             for line in (folder / "hits.jsonl").open(encoding="utf-8"))
-                doc_freq = Counter(json.loads((folder / "doc_freq.json").read_text()))
-                return cls._of(generation, hits, bm25s.BM25.load(str(folder / "bm25")),
-                               doc_freq, store)
-        except (OSError, ValueError, KeyError):
-            pass  # no cache, or an unreadable one: build it again
-        hits = tuple(store.all_hits())
-        tokens = [terms(h.chunk.text) or ["_"] for h in hits]
-        bm25 = bm25s.BM25()
-        if hits:
-            bm25.index(tokens, show_progress=False)
-        index = cls._of(generation, hits, bm25,
-                        Counter(t for toks in tokens for t in set(toks)), store)
-        if hits:
-            index.save(folder)
-        return index
-
-    @classmethod
-    def _of(cls, generation: str, hits: tuple[Hit, ...], bm25, doc_freq: Counter,
-            store: Store) -> SparseIndex:
-        days = np.array([h.day for h in hits], dtype=np.int64)
-        return cls(generation, hits, days, bm25, frozenset(doc_freq), doc_freq, store.catalog())
-
-    def save(self, folder: Path) -> None:
-        """Write the index beside the store (best effort: a failure only costs a rebuild)."""
-        temporary = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
-        try:
-            shutil.rmtree(temporary, ignore_errors=True)
-            temporary.mkdir(parents=True)
-            self.bm25.save(str(temporary / "bm25"))
-            with (temporary / "hits.jsonl").open("w", encoding="utf-8") as f:
-                for h in self.hits:
-                    f.write(json.dumps([h.chunk.id, h.chunk.article_id, h.chunk.start,
-                                        h.chunk.end, h.day, h.chunk.text]) + "\n")
-            (temporary / "doc_freq.json").write_text(json.dumps(self.doc_freq))
-            (temporary / "generation").write_text(self.generation)  # written last
-            shutil.rmtree(folder, ignore_errors=True)
-            temporary.rename(folder)
-        except OSError:
-            shutil.rmtree(temporary, ignore_errors=True)
-
-    def search(self, query: str, k: int, scope: Scope = EVERYTHING) -> list[Hit]:
-        words = [t for t in terms(query) if t in self.vocab]
-        if not words or not self.hits:
-            return []
-        scores = self.bm25.get_scores(words)
-        if scope != EVERYTHING:
-            admitted = (self.days >= scope.since) & (self.days <= scope.until)
-            if scope.articles is not None:
-                admitted &= np.array([h.chunk.article_id in scope.articles for h in self.hits])
-            scores = np.where(admitted, scores, 0.0)
-        top = np.argsort(-scores)[:k]
-        return [dataclasses.replace(self.hits[i], score=float(scores[i]))
-                for i in top if scores[i] > 0]
-
-    def newest(self) -> datetime.date | None:
-        """The date of the newest dated article."""
-        day = int(self.days.max()) if len(self.days) else 0
-        return datetime.date(day // 10000, day // 100 % 100, day % 100) if day else None
-
-    def articles_from(self, sources: Sequence[str]) -> frozenset[str]:
-        """Articles whose source (or web site) is one of `sources`: "The Hollywood Reporter",
-        "cnn.com" or "www.cnn.com"."""
-        wanted = {s.strip().lower().removeprefix("www.") for s in sources if s.strip()}
-
-        def names(meta: dict) -> set[str]:
-            host = urlparse(meta.get("url") or "").hostname or ""
-            return {(meta.get("source") or "").lower(), host.removeprefix("www.")}
-
-        return frozenset(id_ for id_, meta in self.catalog.items() if names(meta) & wanted)
-
-    def outlet(self, article_id: str) -> str:
-        """Who published an article: its source, else its web site, else its title."""
-        meta = self.catalog.get(article_id, {})
-        host = (urlparse(meta.get("url") or "").hostname or "").removeprefix("www.")
-        return meta.get("source") or host or meta.get("title") or article_id
-
-    def idf(self, term: str) -> float:
-        n = max(len(self.hits), 1)
-        return math.log(1 + n / (1 + self.doc_freq.get(term, 0)))
-
-
 class HybridRetriever(BaseRetriever):
     """Dense + BM25, fused with reciprocal-rank fusion; returns chunks as Documents."""
 
@@ -182,15 +47,17 @@ class HybridRetriever(BaseRetriever):
     recent_days: int = Field(10, ge=0, description="With as_of: how far back counts as recent.")
     recent_boost: float = Field(2.0, ge=0, description="Fused-score lift for recent chunks, "
                                 "in units of a first place in one ranking.")
-    _sparse: SparseIndex | None = None
+    _keywords: KeywordIndex | None = None
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
-    def sparse(self) -> SparseIndex:
-        """The BM25 index, in step with the store (rebuilt after any build changed it)."""
+    def sparse(self) -> KeywordIndex:
+        """The keyword (BM25) index, in step with the store: after a build, the articles it
+        changed are brought in before the next search."""
         with self._lock:
-            if self._sparse is None or self._sparse.generation != self.store.generation():
-                self._sparse = SparseIndex.of(self.store)
-            return self._sparse
+            if self._keywords is None:
+                self._keywords = KeywordIndex(self.store)
+        self._keywords.sync()
+        return self._keywords
 
     def recent_window(self, as_of: datetime.date | None
                       ) -> tuple[datetime.date, datetime.date] | None:

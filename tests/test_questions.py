@@ -1,7 +1,7 @@
 import pytest
 
+from index.terms import terms
 from qa.questions import answer_labels
-from qa.terms import terms
 
 
 @pytest.mark.parametrize("question, labels", [

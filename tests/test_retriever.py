@@ -53,31 +53,81 @@ def test_sparse_index_follows_the_store(tmp_path, embeddings):
     assert retriever.sparse().search("quokka", 3)[0].chunk.article_id == "a/two.txt"
 
 
-def test_the_bm25_index_is_kept_for_the_next_process(tmp_path, embeddings, monkeypatch):
+def two_articles(tmp_path, embeddings):
     from index.build import build
-    from qa.retrieve import SparseIndex
     from tests.conftest import settings_for
 
     settings = settings_for(tmp_path)
     folder = tmp_path / "a"
     folder.mkdir()
-    (folder / "one.txt").write_text("A quokka was seen near the harbour on Friday.")
+    (folder / "one.txt").write_text("date 2023-09-01\nA quokka was seen near the harbour.")
+    (folder / "two.txt").write_text("date 2023-09-20\nA quokka swam across the harbour.")
     build([folder], settings, embeddings=embeddings)
-    first = SparseIndex.of(Store(settings))
-    assert (tmp_path / "index.bm25" / "generation").read_text() == first.generation
+    return settings, folder
 
-    with monkeypatch.context() as m:  # a new process: the cache, not every chunk, is read
-        m.setattr(Store, "all_hits", lambda self: pytest.fail("rebuilt from the store"))
-        again = SparseIndex.of(Store(settings))
-        assert again.hits == first.hits and again.doc_freq == first.doc_freq
-        assert [h.chunk.id for h in again.search("quokka harbour", 3)] == \
-            [h.chunk.id for h in first.search("quokka harbour", 3)] != []
 
-    (folder / "two.txt").write_text("The zeppelin landed in Lakehurst on Tuesday.")
+def test_the_keyword_index_is_kept_on_disk_for_the_next_process(tmp_path, embeddings,
+                                                               monkeypatch):
+    from index.keywords import KeywordIndex, keyword_path
+
+    settings, _ = two_articles(tmp_path, embeddings)
+    first = KeywordIndex(Store(settings))
+    first.sync()
+    assert keyword_path(settings) == tmp_path / "index.keywords.sqlite3"
+    found = [h.chunk.article_id for h in first.search("quokka harbour", 3)]
+    first.close()
+    with monkeypatch.context() as m:  # a new process: nothing is read from the store again
+        m.setattr(Store, "hits_of", lambda self, ids: pytest.fail("read from the store"))
+        again = KeywordIndex(Store(settings))
+        again.sync()
+        assert [h.chunk.article_id for h in again.search("quokka harbour", 3)] == found
+        assert sorted(found) == ["a/one.txt", "a/two.txt"]
+
+
+def test_a_build_brings_in_only_the_articles_it_changed(tmp_path, embeddings, monkeypatch):
+    from index.build import build
+    from index.keywords import KeywordIndex
+
+    settings, folder = two_articles(tmp_path, embeddings)
+    keywords = KeywordIndex(Store(settings))
+    keywords.sync()
+    read: list = []
+    original = Store.hits_of
+    monkeypatch.setattr(Store, "hits_of", lambda self, ids: read.extend(ids) or
+                        original(self, ids))
+    (folder / "three.txt").write_text("date 2023-09-21\nA zeppelin landed in Lakehurst.")
+    (folder / "one.txt").write_text("date 2023-09-01\nA wombat was seen near the harbour.")
+    (folder / "two.txt").unlink()
     build([folder], settings, embeddings=embeddings)
-    changed = SparseIndex.of(Store(settings))  # a new generation: built again
-    assert changed.generation != first.generation
-    assert changed.search("zeppelin", 3)[0].chunk.article_id == "a/two.txt"
-    (tmp_path / "index.bm25" / "hits.jsonl").write_text("not json\n")
-    (tmp_path / "index.bm25" / "generation").write_text(changed.generation)
-    assert SparseIndex.of(Store(settings)).hits == changed.hits  # a broken cache is rebuilt
+    keywords.sync()
+    assert sorted(read) == ["a/one.txt", "a/three.txt"]
+    assert [h.chunk.article_id for h in keywords.search("quokka", 3)] == []  # changed, removed
+    assert [h.chunk.article_id for h in keywords.search("wombat zeppelin", 3)] == [
+        "a/one.txt", "a/three.txt"] or [h.chunk.article_id for h in keywords.search(
+            "wombat zeppelin", 3)] == ["a/three.txt", "a/one.txt"]
+    assert keywords.newest().isoformat() == "2023-09-21"
+
+
+def test_filters_apply_inside_the_search(tmp_path, embeddings):
+    from index.keywords import KeywordIndex
+    from index.store import Scope
+
+    settings, _ = two_articles(tmp_path, embeddings)
+    keywords = KeywordIndex(Store(settings))
+    keywords.sync()
+    early = Scope(since=20230801, until=20230910)
+    assert [h.chunk.article_id for h in keywords.search("quokka", 1, early)] == ["a/one.txt"]
+    only_two = Scope(articles=frozenset({"a/two.txt"}))
+    assert [h.chunk.article_id for h in keywords.search("quokka", 1, only_two)] == ["a/two.txt"]
+    assert keywords.search("quokka", 5, Scope(since=20240101)) == []
+
+
+def test_a_broken_keyword_file_is_rebuilt_from_the_store(tmp_path, embeddings):
+    from index.keywords import KeywordIndex, keyword_path
+
+    settings, _ = two_articles(tmp_path, embeddings)
+    keyword_path(settings).write_bytes(b"not a database" * 100)
+    keywords = KeywordIndex(Store(settings))
+    keywords.sync()
+    assert len(keywords.search("quokka", 5)) == 2
+    assert keywords.idf("quokka") < keywords.idf("zeppelin")
