@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,37 @@ from index.settings import Settings
 from index.store import Store, exclusive
 
 Progress = Callable[[int, int, int, int], None]  # chunks done, to do; articles done, to do
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A stable share of the articles, by a hash of their ids: shard `number` of `count`
+    (1-based), so that `count` indexers can build one index together."""
+
+    number: int = 1
+    count: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        try:
+            number, count = (int(part) for part in text.split("/"))
+        except ValueError:
+            number = count = 0
+        if not 1 <= number <= count:
+            raise ValueError(f"--shard must look like 1/4 (shard 1 of 4), not {text!r}.")
+        return cls(number, count)
+
+    def owns(self, article_id: str) -> bool:
+        if self.count == 1:
+            return True
+        digest = hashlib.sha256(article_id.encode()).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.number - 1
+
+    def __str__(self) -> str:
+        return f"{self.number}/{self.count}"
+
+
+WHOLE = Shard()
 
 
 @dataclass(frozen=True)
@@ -42,10 +74,15 @@ def build(
     progress: Progress | None = None,
     on_skip=warn_skip,
     embed_text: Callable[[Article, Chunk], str] = lambda article, chunk: chunk.text,
+    shard: Shard = WHOLE,
 ) -> BuildReport:
     """Bring the index in line with the articles under `paths`. `embed_text` is what the
-    model sees of a chunk (the stored text is always the chunk's own)."""
+    model sees of a chunk (the stored text is always the chunk's own). With a `shard`, only
+    its share of the articles is added, changed or removed: its indexers can run at once."""
     settings = settings or Settings()
+    if rebuild and shard != WHOLE:
+        raise ValueError("--rebuild starts the whole index over: run it once without --shard, "
+                         "then the shards.")
     embeddings = embeddings or MiniLMEmbeddings(threads=settings.threads,
                                                 embedder=settings.embedder)
     started = time.perf_counter()
@@ -58,8 +95,8 @@ def build(
         unreadable.add(path)
         on_skip(path, reason)
 
-    articles = load_articles(paths, on_skip=skip)
-    with exclusive(settings):
+    articles = [a for a in load_articles(paths, on_skip=skip) if shard.owns(a.id)]
+    with exclusive(settings, shard):
         # 2. Compare with what the store holds.
         store = Store.reset(settings) if rebuild else Store(settings, create=True)
         store.check_embedder(embeddings.embedder, record=True)
@@ -70,6 +107,7 @@ def build(
         removed = [
             i.id for i in indexed.values()
             if i.id not in loaded and _under(i.path, paths) and i.path not in unreadable
+            and shard.owns(i.id)
         ]
 
         # 3. Embed and write the new and changed articles, batch by batch.

@@ -71,16 +71,23 @@ def index(
     paths: Annotated[list[Path] | None, typer.Argument(help="Article files or folders "
                      "[default: seeds/].", show_default=False)] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start the index over.")] = False,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", help="Index only shard I of N of the articles (I/N), beside N-1 other "
+        "indexers of the same Chroma server.", show_default=False)] = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
     """Bring the index in line with the articles: embed new and changed ones, drop removed ones."""
     from tqdm import tqdm
 
-    from index.build import build
+    from index.build import WHOLE, Shard, build
     from index.store import IndexUnavailable
 
     settings = settings_from(index_dir, chroma_url)
+    try:
+        part = Shard.parse(shard) if shard else WHOLE
+    except ValueError as e:
+        raise fail(str(e), 2) from None
     paths = paths or [settings.articles]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -95,7 +102,9 @@ def index(
         bars[0].update(done - bars[0].n)
 
     try:
-        report = build(paths, settings, rebuild=rebuild, progress=progress)
+        report = build(paths, settings, rebuild=rebuild, progress=progress, shard=part)
+    except ValueError as e:
+        raise fail(str(e), 2) from None
     except IndexUnavailable as e:
         raise fail(str(e), 1) from None
     finally:
