@@ -119,23 +119,29 @@ class KeywordIndex:
                 db.execute(f"DELETE FROM chunks WHERE article_id IN ({marks})", part)
                 db.execute(f"DELETE FROM articles WHERE id IN ({marks})", part)
             todo = [id_ for id_, meta in committed.items() if have.get(id_) != meta["digest"]]
-            for part in _parts(todo, SYNC_BATCH):
-                self._insert(part, {id_: committed[id_] for id_ in part})
+            if not have:  # a first sync: one pass over every chunk beats requests by article
+                wanted = set(todo)
+                self._insert([h for h in self.store.all_hits() if h.chunk.article_id in wanted],
+                             {id_: committed[id_] for id_ in todo})
+            else:
+                for part in _parts(todo, SYNC_BATCH):
+                    self._insert(self.store.hits_of(part), {id_: committed[id_] for id_ in part})
             db.execute("INSERT OR REPLACE INTO state VALUES ('generation', ?)", (generation,))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
-    def _insert(self, article_ids: Sequence[str], metas: dict[str, dict]) -> None:
+    def _insert(self, hits: Sequence[Hit], metas: dict[str, dict]) -> None:
         db = self._db
-        for hit in self.store.hits_of(article_ids):
-            c = hit.chunk
-            cursor = db.execute(
-                'INSERT INTO chunks (id, article_id, start, "end", day, text) '
-                "VALUES (?, ?, ?, ?, ?, ?)", (c.id, c.article_id, c.start, c.end, hit.day, c.text))
-            db.execute("INSERT INTO fts (rowid, terms) VALUES (?, ?)",
-                       (cursor.lastrowid, " ".join(terms(c.text))))
+        first = (db.execute("SELECT max(rowid) FROM chunks").fetchone()[0] or 0) + 1
+        rows = list(enumerate(hits, start=first))
+        db.executemany('INSERT INTO chunks (rowid, id, article_id, start, "end", day, text) '
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [(n, h.chunk.id, h.chunk.article_id, h.chunk.start, h.chunk.end, h.day,
+                         h.chunk.text) for n, h in rows])
+        db.executemany("INSERT INTO fts (rowid, terms) VALUES (?, ?)",
+                       [(n, " ".join(terms(h.chunk.text))) for n, h in rows])
         db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)", [
             (id_, m["digest"], m.get("title", ""), m.get("source", ""), m.get("url", ""),
              day_number(m.get("date") or None)) for id_, m in metas.items()])

@@ -1,0 +1,168 @@
+"""Archive scale: a synthetic archive built from the real corpus (articles recombined and
+re-dated over several years, so that no two texts are the same), run through the real
+pipeline: Chroma, the keyword index, retrieval and the reader. With --hashed-vectors (the
+default) a hashing embedder stands in for the model, so that large archives fit in a
+session; the output says so. Prints per size: index time per 1,000 articles, warm p50/p95 of
+answer(), this process's peak RSS, and the time from a build adding one article to the first
+answer that cites it, with the p50 of the ten questions after that add.
+
+    python bench/archive.py ../shared/data/realtimeqa-2023/articles.jsonl.gz \
+        --questions ../shared/data/realtimeqa-2023/questions-dev.jsonl --sizes 2000 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gzip
+import hashlib
+import itertools
+import json
+import random
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from index.embeddings import MiniLMEmbeddings
+from index.settings import Settings, go_offline
+
+YEARS_BACK = 6  # the archive's articles are spread over this many years before 2023
+
+
+class HashedEmbeddings(MiniLMEmbeddings):
+    """Stands in for the model: each word adds a fixed random direction; normalised."""
+
+    dimensions = 384
+
+    def __init__(self) -> None:  # no model: nothing of the parent's set-up
+        self.embedder = "hashed"
+        self.calls = 0
+        self._directions: dict[str, np.ndarray] = {}
+
+    def _direction(self, word: str) -> np.ndarray:
+        if word not in self._directions:
+            seed = int.from_bytes(hashlib.sha1(word.encode()).digest()[:4], "big")
+            self._directions[word] = np.random.default_rng(seed).standard_normal(
+                self.dimensions).astype(np.float32)
+        return self._directions[word]
+
+    def encode(self, texts, batch_size=None) -> np.ndarray:
+        self.calls += len(texts)
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().split()[:200]:
+                out[i] += self._direction(word)
+            out[i] /= np.linalg.norm(out[i]) or 1.0
+        return out
+
+
+def synthetic(source: list[dict], n: int, seed: int = 0) -> list[dict]:
+    """n articles: each one real article's opening with another's ending, re-dated."""
+    rng = random.Random(seed)
+    articles = []
+    for i in range(n):
+        a, b = rng.choice(source), rng.choice(source)
+        head = a["text"][: len(a["text"]) // 2]
+        tail = b["text"][len(b["text"]) // 2 :]
+        day = datetime.date(2023, 1, 1) - datetime.timedelta(days=rng.randrange(365 * YEARS_BACK))
+        articles.append({"id": f"archive/{i}", "title": a["title"], "date": day.isoformat(),
+                         "source": a.get("source") or "", "url": a.get("url") or "",
+                         "text": f"{head}\n\n{tail}"})
+    return articles
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run(size: int, source: list[dict], questions: list[str], embeddings, tmp: Path) -> None:
+    import qa.api
+    from index.build import build
+    from qa.api import answer
+
+    folder = tmp / f"archive-{size}"
+    folder.mkdir()
+    settings = Settings(index_dir=tmp / f"index-{size}", embedder="torch")
+    started = time.perf_counter()
+    records = synthetic(source, size)
+    for part in range(0, size, 1000):
+        (folder / f"part-{part:07d}.jsonl").write_text(
+            "".join(json.dumps(r) + "\n" for r in records[part : part + 1000]))
+    report = build([folder], settings, embeddings=embeddings)
+    seconds = time.perf_counter() - started
+    print(f"{size:>7} articles, {report.chunks} chunks: index {seconds:.0f} s "
+          f"({seconds / size * 1000:.1f} s per 1,000 articles)", flush=True)
+
+    qa.api.engine.cache_clear()
+    started = time.perf_counter()
+    answer(questions[0], settings=settings)  # opens the store, brings in the keyword index
+    first = time.perf_counter() - started
+    latencies = []
+    for question in questions[1:41]:
+        started = time.perf_counter()
+        answer(question, settings=settings)
+        latencies.append(time.perf_counter() - started)
+    warm = statistics.median(latencies)
+    print(f"        first answer (keyword index from scratch) {first:.1f} s; warm p50 "
+          f"{warm * 1000:.0f} ms, p95 {p(latencies, 0.95) * 1000:.0f} ms; "
+          f"peak RSS {peak_rss_mb():.0f} MB", flush=True)
+
+    marker = "Quentin Vasquez-Oyelaran"
+    (folder / "added.txt").write_text(
+        f"date 2023-12-30\nHarbour pilot {marker} was named head of the port authority on "
+        "Friday, the city said.\n")
+    started = time.perf_counter()
+    build([folder], settings, embeddings=embeddings)
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    result = answer(f"Who is {marker}?", settings=settings)
+    after = time.perf_counter() - started
+    cited = any(c.article_id.endswith("added.txt") for c in result.citations)
+    next_ten = []
+    for question in questions[41:51]:
+        started = time.perf_counter()
+        answer(question, settings=settings)
+        next_ten.append(time.perf_counter() - started)
+    print(f"        one article added: build {built:.1f} s, then the first answer "
+          f"{after * 1000:.0f} ms ({'cites it' if cited else 'DOES NOT cite it'}; "
+          f"{after / warm:.1f}x warm p50); the next ten p50 "
+          f"{statistics.median(next_ten) * 1000:.0f} ms, slowest "
+          f"{max(next_ten) * 1000:.0f} ms ({max(next_ten) / warm:.1f}x)", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("articles", type=Path)
+    parser.add_argument("--questions", type=Path, required=True)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
+    parser.add_argument("--source", type=int, default=3000, help="Real articles drawn from.")
+    args = parser.parse_args()
+    go_offline()
+    import qa.api
+
+    opener = gzip.open if args.articles.suffix == ".gz" else open
+    with opener(args.articles, "rt") as f:
+        source = [r for r in map(json.loads, itertools.islice(f, args.source))
+                  if len(r.get("text") or "") > 400]
+    questions = [json.loads(line)["question"]
+                 for line in args.questions.read_text().splitlines() if line.strip()]
+    embeddings = HashedEmbeddings()
+    qa.api.MiniLMEmbeddings = lambda **_: embeddings  # queries and the reader, the same way
+    print("vectors: HASHED (a hashing embedder stands in for the model; Chroma, the keyword "
+          "index, retrieval and the reader are real)", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            run(size, source, questions, embeddings, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
