@@ -9,6 +9,7 @@ import time
 import pytest
 
 from index.build import build
+from index.keywords import KeywordIndex
 from index.store import Store
 from tests.conftest import ROOT, corpus_records, settings_for
 
@@ -119,6 +120,8 @@ def test_kill_9_in_the_middle_of_a_build_then_rerun_ends_consistent(tmp_path, em
     settings = settings_for(tmp_path)
     committed = [i for i in Store(settings).indexed().values() if i.digest]
     assert 0 < len(committed) < 40, "the kill should land mid-build"
+    midway = KeywordIndex(Store(settings))
+    midway.sync()  # as a chat would, reading the half-built index
 
     report = build([corpus], settings, embeddings=embeddings)
     assert report.unchanged == len(committed)
@@ -126,6 +129,14 @@ def test_kill_9_in_the_middle_of_a_build_then_rerun_ends_consistent(tmp_path, em
     build([corpus], clean, embeddings=embeddings)
     assert chunk_ids(settings) == chunk_ids(clean)
     assert {c.article_id for c in Store(settings).all_chunks()} == set(Store(settings).indexed())
+
+    midway.sync()
+    fresh = KeywordIndex(Store(clean))
+    fresh.sync()
+    for query in ["president election vote", "police said on Monday", "company shares fell"]:
+        ranked = [sorted((round(h.score, 6), h.chunk.id) for h in keywords.search(query, 10))
+                  for keywords in (midway, fresh)]
+        assert ranked[0] == ranked[1] != []
 
 
 def test_reading_every_record_works_past_sqlite_variable_limits(tmp_path):
