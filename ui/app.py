@@ -66,13 +66,18 @@ def reader_label(settings: Settings) -> str:
 
 
 def reindex(settings: Settings, progress: Callable[..., None] | None = None) -> str:
+    """Update the index from the article folder; the keyword index takes in the changes
+    at once, so the next question costs what any question costs."""
     from index.build import build
     from index.store import IndexUnavailable
+    from qa.api import engine
 
     if not settings.articles.exists():
         return f"There is no article folder at {settings.articles}."
     try:
         report = build([settings.articles], settings, progress=progress)
+        if report.new or report.changed or report.removed:
+            engine(settings).retriever.sparse()
     except IndexUnavailable as e:
         return str(e)
     return report.line()
@@ -82,12 +87,15 @@ def add_url(url: str, settings: Settings) -> str:
     """Fetch an article from the web into the article folder and index it; one line each."""
     from index.fetch import add_urls
     from index.store import IndexUnavailable
+    from qa.api import engine
 
     url = (url or "").strip()
     if not url:
         return "Paste the address (http:// or https://) of an article page."
     try:
         added, report = add_urls([url], settings)
+        if report:
+            engine(settings).retriever.sparse()  # its keywords now, not at the next question
     except IndexUnavailable as e:
         return str(e)
     return "\n".join([a.message for a in added] + ([report.line()] if report else []))
