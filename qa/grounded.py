@@ -4,7 +4,6 @@ reader."""
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -13,6 +12,7 @@ from index.chunking import Chunk
 from index.sentences import sentence_spans
 from index.terms import terms
 from qa.citations import Claim, Draft, Quote
+from qa.evidence import Evidence
 from qa.llm import LLM
 from qa.readers import NOT_ANSWERED, ExtractiveReader
 
@@ -108,17 +108,16 @@ class LLMReader:
         self.llm, self.fallback, self.max_tokens = llm, fallback, max_tokens
         self.name = f"llm: {llm.name}"
 
-    def read(self, question, chunks, articles, idf, recent=None) -> Draft:
-        *_, draft = self.stream(question, chunks, articles, idf, recent)
+    def read(self, evidence: Evidence) -> Draft:
+        *_, draft = self.stream(evidence)
         return draft
 
-    def stream(self, question: str, chunks: Sequence[Chunk], articles: Mapping[str, Article],
-               idf, recent: tuple[datetime.date, datetime.date] | None = None
-               ) -> Iterator[str | Draft]:
+    def stream(self, evidence: Evidence) -> Iterator[str | Draft]:
         """The model's text as it is generated, then the grounded Draft."""
-        sources = sources_of(chunks, articles)
+        question, chunks = evidence.question, evidence.chunks
+        sources = sources_of(chunks, evidence.articles)
         if not sources:
-            yield self.fallback.read(question, chunks, articles, idf, recent)
+            yield self.fallback.read(evidence)
             return
         text = ""
         try:
@@ -128,23 +127,22 @@ class LLMReader:
         except Exception as e:  # down, timed out, refused: the extractive answer instead
             yield self._fallback(f"The LLM ({self.llm.name}) did not answer "
                                  f"({_reason(e)}); this is the extractive reader's answer.",
-                                 question, chunks, articles, idf, recent)
+                                 evidence)
             return
         claims, dropped = ground(text, sources, chunks)
         notes = (f"{dropped} sentence(s) without a valid citation dropped",) if dropped else ()
         if NOT_SAID.search(text) and not claims:
-            closest = self.fallback.read(question, chunks, articles, idf, recent)
+            closest = self.fallback.read(evidence)
             yield Draft(question, closest.claims[:2], abstained=True,
                         lead=f"{NOT_ANSWERED} The closest passages I found:", notes=notes)
         elif not claims:
             yield self._fallback("The LLM's answer cited none of its sources; this is the "
-                                 "extractive reader's answer.", question, chunks, articles,
-                                 idf, recent)
+                                 "extractive reader's answer.", evidence)
         else:
             yield Draft(question, tuple(claims), notes=notes, score=1.0)
 
-    def _fallback(self, note: str, question, chunks, articles, idf, recent) -> Draft:
-        draft = self.fallback.read(question, chunks, articles, idf, recent)
+    def _fallback(self, note: str, evidence: Evidence) -> Draft:
+        draft = self.fallback.read(evidence)
         return Draft(draft.question, draft.claims, draft.abstained, draft.lead,
                      draft.notes + (note,), draft.score)
 

@@ -7,9 +7,8 @@ import datetime
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
@@ -21,16 +20,10 @@ from index.terms import STOPWORDS, stem, terms
 from qa.citations import Claim, Draft, Quote
 from qa.dates import Window, question_window
 from qa.entities import NAMES, Entity, entities, noun_phrases, spread
+from qa.evidence import Evidence
 from qa.questions import NUMBER, PERSON, PHRASE, answer_labels, asked_kind, counted, labels_of
 
 NOT_ANSWERED = "The coverage I have does not answer this."
-
-
-class Reader(Protocol):
-    name: str
-
-    def read(self, question: str, chunks: Sequence[Chunk], articles: Mapping[str, Article],
-             idf, recent: tuple[datetime.date, datetime.date] | None = None) -> Draft: ...
 
 
 @dataclass(frozen=True)
@@ -84,7 +77,12 @@ class ExtractiveReader:
         self.embeddings = embeddings
         self.weights = weights or Weights()
 
-    def read(self, question, chunks, articles, idf, recent=None) -> Draft:
+    def stream(self, evidence: Evidence) -> Iterator[Draft]:
+        yield self.read(evidence)  # nothing to show before the answer
+
+    def read(self, evidence: Evidence) -> Draft:
+        question, chunks, articles = evidence.question, evidence.chunks, evidence.articles
+        idf, recent = evidence.idf, evidence.focus
         w = self.weights
         labels = answer_labels(question)
         q_terms = set(terms(question))
