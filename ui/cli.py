@@ -1,116 +1,29 @@
-"""The `newsqa` command: index, ask, chat, eval."""
+"""The `newsqa` command: index, add, feed, ask, chat, mcp, eval."""
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from index.config import CONFIG_NAME, ConfigError, load_settings
-from index.settings import Settings, go_offline
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Ask questions about a folder of news articles; answers cite their sources.")
-
-IndexDir = Annotated[Path | None, typer.Option("--index-dir", help="Index directory "
-                     "[env NEWSQA_INDEX_DIR; default .newsqa/index].", show_default=False)]
-ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server "
-                      "instead [env NEWSQA_CHROMA_URL].", show_default=False)]
-
-
-LLMUrl = Annotated[str | None, typer.Option("--llm-url", help="OpenAI-compatible server "
-                   "[env NEWSQA_LLM_URL].", show_default=False)]
-LLMModel = Annotated[str | None, typer.Option("--llm-model", help="Model name for the server "
-                     "[env NEWSQA_LLM_MODEL].", show_default=False)]
-LLMKey = Annotated[str | None, typer.Option("--llm-api-key", help="API key for the server "
-                   "[env NEWSQA_LLM_API_KEY].", show_default=False)]
-LLMGguf = Annotated[Path | None, typer.Option("--llm-gguf", help="A local GGUF model "
-                    "[env NEWSQA_LLM_GGUF].", show_default=False)]
-
-
-AllowPrivate = Annotated[bool | None, typer.Option(
-    "--allow-private", help="Also fetch from loopback and private addresses (your own "
-    "network) [env NEWSQA_ALLOW_PRIVATE].", show_default=False)]
-
-config_file: list[Path] = []  # the --config given before the command, if any
-
-
-@app.callback()
-def options(config: Annotated[Path | None, typer.Option(
-        "--config", help=f"Settings file [default: ./{CONFIG_NAME} if there is one].",
-        show_default=False)] = None) -> None:
-    """Ask questions about a folder of news articles; answers cite their sources."""
-    if config is not None:
-        if not config.is_file():
-            raise fail(f"no such settings file: {config}", 2)
-        config_file.append(config)
-
-
-def settings_from(index_dir: Path | None = None, chroma_url: str | None = None,
-                  **more) -> Settings:
-    """Settings from ./newsqa.toml (or --config), NEWSQA_* variables, then these flags."""
-    try:
-        return load_settings(config_file[-1] if config_file else None,
-                             index_dir=index_dir, chroma_url=chroma_url, **more)
-    except ConfigError as e:
-        raise fail(str(e), 2) from None
-
-
-def fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"newsqa: {message}", err=True)
-    return typer.Exit(code)
-
-
-@app.command()
-def index(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Article files or folders "
-                     "[default: seeds/].", show_default=False)] = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Start the index over.")] = False,
-    shard: Annotated[str | None, typer.Option(
-        "--shard", help="Index only shard I of N of the articles (I/N), beside N-1 other "
-        "indexers of the same Chroma server.", show_default=False)] = None,
-    index_dir: IndexDir = None,
-    chroma_url: ChromaUrl = None,
-) -> None:
-    """Bring the index in line with the articles: embed new and changed ones, drop removed ones."""
-    from tqdm import tqdm
-
-    from index.build import WHOLE, Shard, build
-    from index.store import IndexUnavailable
-
-    settings = settings_from(index_dir, chroma_url)
-    try:
-        part = Shard.parse(shard) if shard else WHOLE
-    except ValueError as e:
-        raise fail(str(e), 2) from None
-    paths = paths or [settings.articles]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise fail(f"no such file or folder: {', '.join(missing)}", 2)
-    bars = []  # created at the first batch, so a run with nothing to embed prints no bar
-
-    def progress(done: int, total: int, articles_done: int, articles: int) -> None:
-        if not bars:
-            bars.append(tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr,
-                             mininterval=0.5))
-        bars[0].set_postfix_str(f"{articles_done}/{articles} articles", refresh=False)
-        bars[0].update(done - bars[0].n)
-
-    try:
-        report = build(paths, settings, rebuild=rebuild, progress=progress, shard=part)
-    except ValueError as e:
-        raise fail(str(e), 2) from None
-    except IndexUnavailable as e:
-        raise fail(str(e), 1) from None
-    finally:
-        for bar in bars:
-            bar.close()
-    typer.echo(report.line())
+import ui.cli_articles  # noqa: F401 (registers index, add, feed)
+import ui.cli_serve  # noqa: F401 (registers chat, mcp)
+from index.settings import go_offline
+from ui.cli_common import (
+    ChromaUrl,
+    IndexDir,
+    LLMGguf,
+    LLMKey,
+    LLMModel,
+    LLMUrl,
+    app,
+    fail,
+    settings_from,
+)
 
 
 @app.command()
@@ -170,181 +83,6 @@ def ask(
     typer.echo(f"\nReader: {result.reader}")
     for note in result.notes:
         typer.echo(f"Note: {note}")
-
-
-@app.command()
-def chat(
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 7860,
-    articles: Annotated[Path | None, typer.Option(
-        "--articles", help="Article folder kept indexed [env NEWSQA_ARTICLES; default seeds/].",
-        show_default=False)] = None,
-    auth: Annotated[str | None, typer.Option(
-        "--auth", envvar="NEWSQA_AUTH", help="user:password that the chat and API require.",
-        show_default=False)] = None,
-    insecure: Annotated[bool, typer.Option(
-        "--insecure", help="Allow a non-loopback --host without --auth.")] = False,
-    allow_private: AllowPrivate = None,
-    llm_url: LLMUrl = None,
-    llm_model: LLMModel = None,
-    llm_api_key: LLMKey = None,
-    llm_gguf: LLMGguf = None,
-    index_dir: IndexDir = None,
-    chroma_url: ChromaUrl = None,
-) -> None:
-    """Start the web chat (and POST /api/answer, /v1 for OpenAI clients), after bringing the
-    index up to date."""
-    import uvicorn
-
-    from ui.app import reindex
-    from ui.server import create_app, few_malloc_arenas
-
-    few_malloc_arenas()
-    settings = settings_from(index_dir, chroma_url, articles=articles, llm_url=llm_url,
-                             llm_model=llm_model, llm_api_key=llm_api_key, llm_gguf=llm_gguf,
-                             allow_private=allow_private, auth=auth)
-    login = login_for(settings, host, insecure, "chat")
-    from qa.llm import LLMUnavailable, llm_from
-
-    try:
-        llm_from(settings)
-    except LLMUnavailable as e:
-        raise fail(str(e), 1) from None
-    if settings.articles.exists():
-        typer.echo(reindex(settings))
-    typer.echo(f"newsqa: chat on http://{host}:{port}  (Ctrl-C stops it)")
-    uvicorn.run(create_app(settings, auth=login), host=host, port=port, log_level="warning")
-
-
-def login_for(settings: Settings, host: str, insecure: bool, what: str
-              ) -> tuple[str, str] | None:
-    """The user and password a server on `host` requires; refuses a network host without."""
-    from ui.server import is_loopback, parse_auth
-
-    try:
-        login = parse_auth(settings.auth) if settings.auth else None
-    except ValueError as e:
-        raise fail(str(e), 2) from None
-    if not login and not insecure and not is_loopback(host):
-        raise fail(f"--host {host} opens the {what} to the network: add --auth user:password "
-                   "(or NEWSQA_AUTH), or --insecure to let anyone in.", 2)
-    return login
-
-
-@app.command()
-def mcp(
-    port: Annotated[int | None, typer.Option(
-        "--port", help="Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio.",
-        show_default=False)] = None,
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    auth: Annotated[str | None, typer.Option(
-        "--auth", envvar="NEWSQA_AUTH", help="user:password that HTTP clients must send.",
-        show_default=False)] = None,
-    insecure: Annotated[bool, typer.Option(
-        "--insecure", help="Allow a non-loopback --host without --auth.")] = False,
-    index_dir: IndexDir = None,
-    chroma_url: ChromaUrl = None,
-) -> None:
-    """Serve the index to agents over MCP: tools `ask` and `search` (stdio by default)."""
-    settings = settings_from(index_dir, chroma_url, auth=auth)
-    if port is None:
-        from ui.mcp import build_server
-
-        build_server(settings).run("stdio")
-        return
-    import uvicorn
-
-    from ui.mcp import http_app
-
-    login = login_for(settings, host, insecure, "MCP server")
-    typer.echo(f"newsqa: MCP on http://{host}:{port}/mcp  (Ctrl-C stops it)", err=True)
-    uvicorn.run(http_app(settings, login, host), host=host, port=port, log_level="warning")
-
-
-Articles = Annotated[Path | None, typer.Option(
-    "--articles", help="Folder the articles are saved in [env NEWSQA_ARTICLES; default seeds/].",
-    show_default=False)]
-
-
-@app.command()
-def add(
-    urls: Annotated[list[str], typer.Argument(help="Web pages of articles.")],
-    articles: Articles = None,
-    allow_private: AllowPrivate = None,
-    index_dir: IndexDir = None,
-    chroma_url: ChromaUrl = None,
-) -> None:
-    """Fetch articles from the web, save them in the articles folder, and index them."""
-    from index.fetch import add_urls
-    from index.store import IndexUnavailable
-
-    settings = settings_from(index_dir, chroma_url, articles=articles,
-                             allow_private=allow_private)
-    try:
-        added, report = add_urls(urls, settings)
-    except IndexUnavailable as e:
-        raise fail(str(e), 1) from None
-    for a in added:
-        typer.echo(a.message)
-    if report:
-        typer.echo(report.line())
-    if not any(a.path for a in added):
-        raise typer.Exit(1)
-
-
-def seconds_of(every: str) -> float:
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", every)
-    if not match or float(match.group(1)) <= 0:
-        raise ValueError(f"--every must look like 90s, 15m, 2h or 1d, not {every!r}.")
-    return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
-
-
-@app.command()
-def feed(
-    urls: Annotated[list[str] | None, typer.Argument(
-        help="RSS or Atom feeds [default: the feeds of newsqa.toml].", show_default=False)
-    ] = None,
-    every: Annotated[str | None, typer.Option(
-        "--every", help="Keep polling at this interval (90s, 15m, 2h) until interrupted.",
-        show_default=False)] = None,
-    articles: Articles = None,
-    allow_private: AllowPrivate = None,
-    index_dir: IndexDir = None,
-    chroma_url: ChromaUrl = None,
-) -> None:
-    """Add the feed's new entries (remembered in feeds.json next to the index) and index them."""
-    import time
-
-    from index.feeds import poll
-    from index.fetch import FetchError
-    from index.store import IndexUnavailable
-
-    try:
-        interval = seconds_of(every) if every else None
-    except ValueError as e:
-        raise fail(str(e), 2) from None
-    settings = settings_from(index_dir, chroma_url, articles=articles,
-                             allow_private=allow_private)
-    feeds = urls or list(settings.feeds)
-    if not feeds:
-        raise fail(f"name a feed URL, or list feeds = [...] in {CONFIG_NAME}.", 2)
-    while True:
-        for url in feeds:
-            try:
-                added, report = poll(url, settings)
-                for a in added:
-                    typer.echo(a.message)
-                if report:
-                    typer.echo(report.line())
-                elif not added:
-                    typer.echo(f"no new entries in {url}")
-            except (FetchError, IndexUnavailable) as e:
-                if interval is None and len(feeds) == 1:
-                    raise fail(str(e), 1) from None
-                typer.echo(f"newsqa: {e}", err=True)  # go on: the feed may come back
-        if interval is None:
-            return
-        time.sleep(interval)
 
 
 @app.command("eval")
