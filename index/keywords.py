@@ -66,6 +66,7 @@ class KeywordIndex:
         self._lock = threading.RLock()
         self._seen: str | None = None  # the store generation this process last synced to
         self._idf: dict[str, float] = {}
+        self._chunk_count = 0  # chunks indexed, counted once per sync (idf's N)
         self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -98,6 +99,7 @@ class KeywordIndex:
         with self._lock:
             if self._state("generation") != generation:
                 self._catch_up(generation)
+            self._chunk_count = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
             self._seen, self._idf = generation, {}
 
     def _catch_up(self, generation: str) -> None:
@@ -173,10 +175,10 @@ class KeywordIndex:
         """How rare a term is among the chunks: log(1 + N / (1 + chunks with it))."""
         if term not in self._idf:
             with self._lock:
-                n = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
                 row = self._db.execute("SELECT doc FROM vocab WHERE term = ?",
                                        (term,)).fetchone()
-            self._idf[term] = math.log(1 + max(n, 1) / (1 + (row[0] if row else 0)))
+            self._idf[term] = math.log(1 + max(self._chunk_count, 1) /
+                                       (1 + (row[0] if row else 0)))
         return self._idf[term]
 
     def newest(self) -> datetime.date | None:
