@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     llm_model: str = Field("default", description="Model name sent to the LLM server.")
     llm_api_key: str | None = Field(None, repr=False, description="API key for the LLM server.")
     llm_gguf: Path | None = Field(None, description="A local GGUF model (needs newsqa[llm]).")
+    llm_style: Literal["choose", "write"] = Field(
+        "choose", description="How the LLM answers: choose (a short answer and the numbers of "
+        "the extractive reader's best sentences that state it; for small local models) or "
+        "write (a few sentences citing [n], for large models).")
     llm_timeout_s: float = Field(60.0, gt=0, description="Longest wait for the LLM.")
     llm_max_tokens: int = Field(256, ge=16, le=4096)
     fetch_timeout_s: float = Field(15.0, gt=0, description="Per web page or feed fetched.")

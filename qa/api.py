@@ -15,10 +15,11 @@ from index.settings import Settings, go_offline
 from index.store import Store
 from index.terms import terms
 from qa.chain import build_chain, build_stream
+from qa.choosing import ChoosingReader
 from qa.citations import Answer
-from qa.grounded import LLMReader
+from qa.extractive import ExtractiveReader
+from qa.grounded import LLMReader, rewrite
 from qa.llm import llm_from
-from qa.readers import ExtractiveReader
 from qa.retrieve import HybridRetriever, from_document
 
 
@@ -26,7 +27,7 @@ from qa.retrieve import HybridRetriever, from_document
 class Engine:
     store: Store
     retriever: HybridRetriever
-    reader: ExtractiveReader | LLMReader
+    reader: ExtractiveReader | LLMReader | ChoosingReader
     chain: Runnable
     stream: Callable[[dict], Iterator[str | Answer]]
 
@@ -41,7 +42,9 @@ def engine(settings: Settings) -> Engine:
     retriever = HybridRetriever(store=store, embeddings=embeddings, k=settings.k)
     reader = extractive = ExtractiveReader(embeddings)
     llm = llm_from(settings)
-    if llm:
+    if llm and settings.llm_style == "choose":
+        reader = ChoosingReader(llm, extractive)
+    elif llm:
         reader = LLMReader(llm, extractive, settings.llm_max_tokens)
     return Engine(store, retriever, reader, build_chain(store, retriever, reader),
                   build_stream(store, retriever, reader))
@@ -134,8 +137,8 @@ def standalone(question: str, history: Sequence, settings: Settings) -> str:
     gives nothing usable) by carrying the previous question's terms."""
     earlier = [_text_of(turn) for turn in history if _role_of(turn) == "user"]
     reader = engine(settings).reader if earlier else None
-    if isinstance(reader, LLMReader):
-        rewritten = reader.rewrite(question, earlier)
+    if isinstance(reader, LLMReader | ChoosingReader):
+        rewritten = rewrite(reader.llm, question, earlier)
         if rewritten:
             return rewritten
     return with_context(question, history)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.settings import Settings
+from qa.grounded import FALLBACK, NEITHER
 
 # Questions that only make sense next to their multiple choices.
 MULTIPLE_CHOICE = re.compile(
@@ -69,6 +70,8 @@ class Row:
     seconds: float
     asks_recent: bool  # the question says "this week", "recently", ...
     fresh: bool  # an answer-bearing article was published in the 30 days before the question
+    reader: str = "extractive"
+    llm_shown: bool = False  # the LLM's own answer was shown, not the extractive fallback
 
 
 def load_questions(path: Path, limit: int | None, seed: int, answerable: bool) -> list[dict]:
@@ -110,9 +113,11 @@ def hit_rank(passages: list[tuple[str, str]], question: dict, k: int) -> int | N
     return None
 
 
-def evaluate(questions: list[dict], k: int, retrieve: Callable[[str, int, str | None], list],
+def evaluate(questions: list[dict], k: int,
+             retrieve: Callable[[str, int, str | None], list] | None,
              ask: Callable[[str, str | None], object], dates: dict[str, str],
              use_dates: bool = True) -> list[Row]:
+    """A row per question; without `retrieve`, no hit rank (retrieval scored elsewhere)."""
     rows = []
     for q in questions:
         as_of = q["question_date"].replace("/", "-") if use_dates else None
@@ -122,10 +127,31 @@ def evaluate(questions: list[dict], k: int, retrieve: Callable[[str, int, str | 
         rows.append(Row(
             q["qid"], q["question"], q["gold_answer"], result.text, result.abstained, result.score,
             [c.article_id for c in result.citations],
-            hit_rank(retrieve(q["question"], k, as_of), q, k), seconds,
-            bool(ASKS_RECENT.search(q["question"])), fresh(q, dates),
+            hit_rank(retrieve(q["question"], k, as_of), q, k) if retrieve else None, seconds,
+            bool(ASKS_RECENT.search(q["question"])), fresh(q, dates), result.reader,
+            llm_shown(result),
         ))
     return rows
+
+
+def llm_shown(result) -> bool:
+    """Whether an answer is the LLM's own, not the extractive reader's in its place."""
+    return result.reader.startswith("llm") and not any(
+        note.endswith(FALLBACK) or note == NEITHER for note in result.notes)
+
+
+def reader_scores(rows: list[Row], prefix: str) -> dict[str, float]:
+    """Answer quality and speed of one reader (an LLM style) on the same questions."""
+    n = len(rows) or 1
+    latency = sorted(r.seconds for r in rows) or [0.0]
+    return {
+        f"{prefix}acc@60": sum(answers(r.answer[:60], r.gold) for r in rows) / n,
+        f"{prefix}acc@300": sum(answers(r.answer[:300], r.gold) for r in rows) / n,
+        f"{prefix}abstained": sum(r.abstained for r in rows) / n,
+        f"{prefix}llm shown": sum(r.llm_shown for r in rows) / n,
+        f"{prefix}p50 s": statistics.median(latency),
+        f"{prefix}p95 s": latency[min(len(latency) - 1, int(0.95 * len(latency)))],
+    }
 
 
 def retrieval_scores(hits: list[int | None], k: int, prefix: str = "") -> dict[str, float]:
@@ -171,7 +197,10 @@ def subset(name: str, rows: list[Row]) -> dict[str, float]:
 
 def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: int, k: int,
         index_dir: Path | None, out: Path | None, answerable: bool = True,
-        baseline: bool = False, use_dates: bool = True) -> dict:
+        baseline: bool = False, use_dates: bool = True, llm: dict | None = None,
+        styles: tuple[str, ...] = ("write", "choose")) -> dict:
+    """Scores of the extractive reader; with `llm` (settings naming a model), also of each
+    LLM style on the same index and questions."""
     from index.articles import load_articles
     from index.build import build
     from qa.api import answer, engine
@@ -196,6 +225,14 @@ def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: i
                         lambda q, as_of: answer(q, as_of=as_of, settings=settings),
                         dates, use_dates)
         scores = {"index": report.line(), **summary(rows, k)}
+        for style in styles if llm else ():
+            with_llm = settings.model_copy(update={**llm, "llm_style": style})
+            answer("warm up", settings=with_llm)
+            more = evaluate(questions, k, None,
+                            lambda q, as_of: answer(q, as_of=as_of, settings=with_llm),  # noqa: B023
+                            dates, use_dates)
+            scores |= reader_scores(more, f"llm {style} ")
+            rows += more
         if baseline:
             articles = load_articles([corpus], on_skip=lambda *_: None)  # reported above
             tutorial = tutorial_retriever(articles, Path(tmp) / "tutorial", retriever.embeddings, k)

@@ -13,8 +13,8 @@ from index.sentences import sentence_spans
 from index.terms import terms
 from qa.citations import Claim, Draft, Quote
 from qa.evidence import Evidence
+from qa.extractive import NOT_ANSWERED, ExtractiveReader
 from qa.llm import LLM
-from qa.readers import NOT_ANSWERED, ExtractiveReader
 
 SYSTEM = (
     "You answer questions about news coverage using only the numbered sources the user "
@@ -34,6 +34,8 @@ INSTRUCTION = re.compile(
 NOT_SAID = re.compile(r"coverage does not say|sources do not (say|answer|mention)", re.I)
 MARKER = re.compile(r"\[(\d+)\]")
 SOURCE_CHARS = 1500  # per source in the prompt
+FALLBACK = "this is the extractive reader's answer."  # ends every note of a fallback
+NEITHER = "Neither the LLM nor the extractive reader found the answer in the coverage."
 
 
 def sources_of(chunks: Sequence[Chunk], articles: Mapping[str, Article]) -> list[Article]:
@@ -125,19 +127,23 @@ class LLMReader:
                 text += piece
                 yield piece
         except Exception as e:  # down, timed out, refused: the extractive answer instead
-            yield self._fallback(f"The LLM ({self.llm.name}) did not answer "
-                                 f"({_reason(e)}); this is the extractive reader's answer.",
-                                 evidence)
+            yield self._fallback(f"The LLM ({self.llm.name}) did not answer ({reason(e)}); "
+                                 f"{FALLBACK}", evidence)
             return
         claims, dropped = ground(text, sources, chunks)
         notes = (f"{dropped} sentence(s) without a valid citation dropped",) if dropped else ()
         if NOT_SAID.search(text) and not claims:
-            closest = self.fallback.read(evidence)
-            yield Draft(question, closest.claims[:2], abstained=True,
-                        lead=f"{NOT_ANSWERED} The closest passages I found:", notes=notes)
+            extractive = self.fallback.read(evidence)
+            if extractive.abstained:  # both say so
+                yield Draft(question, extractive.claims[:2], abstained=True,
+                            lead=f"{NOT_ANSWERED} The closest passages I found:",
+                            notes=notes + (NEITHER,))
+            else:
+                yield self._fallback(f"The LLM found no answer in its sources; {FALLBACK}",
+                                     evidence)
         elif not claims:
-            yield self._fallback("The LLM's answer cited none of its sources; this is the "
-                                 "extractive reader's answer.", evidence)
+            yield self._fallback(f"The LLM's answer cited none of its sources; {FALLBACK}",
+                                 evidence)
         else:
             yield Draft(question, tuple(claims), notes=notes, score=1.0)
 
@@ -146,18 +152,21 @@ class LLMReader:
         return Draft(draft.question, draft.claims, draft.abstained, draft.lead,
                      draft.notes + (note,), draft.score)
 
-    def rewrite(self, question: str, earlier: Sequence[str]) -> str | None:
-        """The follow-up as a standalone question, or None if the LLM gives nothing usable."""
-        asked = "\n".join(f"Earlier question: {q}" for q in earlier[-3:])
-        try:
-            text = "".join(self.llm.stream(
-                [("system", REWRITE), ("user", f"{asked}\nLast question: {question}")], 64))
-        except Exception:
-            return None
-        text = " ".join(text.split()).strip('"“” ')
-        return text if 3 <= len(text) <= 300 and text.endswith("?") else None
 
 
-def _reason(e: Exception) -> str:
-    text = str(e).strip().splitlines()[0][:160] if str(e).strip() else ""
+def rewrite(llm: LLM, question: str, earlier: Sequence[str]) -> str | None:
+    """The follow-up as a standalone question, or None if the LLM gives nothing usable."""
+    asked = "\n".join(f"Earlier question: {q}" for q in earlier[-3:])
+    try:
+        text = "".join(llm.stream(
+            [("system", REWRITE), ("user", f"{asked}\nLast question: {question}")], 64))
+    except Exception:
+        return None
+    text = " ".join(text.split()).strip('"“” ')
+    return text if 3 <= len(text) <= 300 and text.endswith("?") else None
+
+
+def reason(e: Exception) -> str:
+    """The exception in one line, for a note."""
+    text = str(e).strip().splitlines()[0][:300] if str(e).strip() else ""
     return f"{e.__class__.__name__}: {text}" if text else e.__class__.__name__

@@ -8,9 +8,6 @@ from index.settings import Settings
 from index.store import IndexUnavailable, Store
 from qa import answer
 from qa.citations import Claim, Draft, Quote, verify
-from qa.entities import Entity
-from qa.questions import ORG, PERSON
-from qa.readers import Sentence, Weights, _fullest, _short_answer
 
 NAMES = ["Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley"]
 SEED_ID = "seeds/000_a17fed1a18a053f1.txt"
@@ -29,7 +26,9 @@ def assert_contract(result, settings):
 def test_who_attended_the_talks_names_the_four_executives(seed_index):
     result = answer("Who attended the talks?", settings=seed_index)
     assert not result.abstained
-    assert all(name in result.text[:80] for name in NAMES)
+    # One short article: not sure enough for a bold answer, so the sentence naming them leads.
+    assert result.text.startswith("“The significance of these negotiations")
+    assert "**" not in result.text
     first = result.citations[0]
     assert first.article_id == SEED_ID and first.date == "2023-09-23"
     assert all(name in first.quote for name in NAMES)
@@ -294,42 +293,6 @@ def test_a_number_that_describes_is_not_a_count(tmp_path, embeddings):
     assert not result.text.startswith("**seven"), result.text
 
 
-def test_the_short_answer_is_the_fullest_name_the_evidence_gives():
-    # The six best sentences say "Bucks"; a weaker one says "Milwaukee Bucks".
-    def said(name: str, score: float) -> Sentence:
-        text = f"The {name} are the first team to reach 50 wins."
-        return Sentence("a", 0, len(text), text, 0, score,
-                        (Entity(name, "ORG", 4, 4 + len(name)),))
-    scored = [said("Bucks", 2.0 - n / 10) for n in range(6)] + [said("Milwaukee Bucks", 1.0)]
-    short, support = _short_answer(scored, ORG, "Which NBA team was first to 50 wins?", Weights())
-    assert short == "Milwaukee Bucks"
-    assert support is scored[0]
-
-
-def test_the_name_before_the_question_verb_must_also_say_what_follows_it():
-    def said(text: str, name: str, score: float) -> Sentence:
-        at = text.index(name)
-        return Sentence("a", 0, len(text), text, 0, score,
-                        (Entity(name, "PERSON", at, at + len(name)),))
-    scored = [said("Nikki Haley launched the bid she has teased for weeks: she is running for "
-                   "president.", "Nikki Haley", 1.33),
-              said("Democratic Rep. Katie Porter announced her bid for the seat in January.",
-                   "Katie Porter", 1.28)]
-    question = "Which politician announced this week that she’s running for president in 2024?"
-    assert _short_answer(scored, PERSON, question, Weights())[0] == "Nikki Haley"
-
-
-def test_a_one_word_name_takes_the_fullest_form_any_retrieved_sentence_gives():
-    text = "Rodgers was taken out minutes into his Jets debut."
-    at = text.index("Jets")
-    scored = [Sentence("a", 0, len(text), text, 0, 2.0, (Entity("Jets", "ORG", at, at + 4),))]
-    context = [text, "The Jets lost.", "He was traded to the New York Jets in April."]
-    assert _short_answer(scored, ORG, "Which team does Rodgers play for?", Weights(),
-                         context=context)[0] == "New York Jets"
-    assert _fullest("Jets", context[:2]) == "Jets"  # "The" starts a sentence: not a name
-    assert _fullest("Tucker Carlson", ["Fox News host Tucker Carlson"]) == "Tucker Carlson"
-
-
 @pytest.mark.parametrize("case", SHORT_ANSWERS)
 def test_the_short_answer_leads(tmp_path, embeddings, case):
     text, question, start = SHORT_ANSWERS[case]
@@ -340,12 +303,12 @@ def test_the_short_answer_leads(tmp_path, embeddings, case):
 
 
 def test_sentences_that_count_what_a_how_many_question_counts_are_found():
-    from qa.readers import _tally
+    from qa.extractive.sentences import tally_pattern
 
-    seasons = _tally("Tom Brady is retiring for good. How many seasons did he play?")
+    seasons = tally_pattern("Tom Brady is retiring for good. How many seasons did he play?")
     assert seasons.search("Brady played 23 seasons in all.")
     assert seasons.search("a 23-season career")
     assert seasons.search("after twenty seasons")
     assert not seasons.search("in his final season, with 490 completions")
-    assert _tally("How many more games will they play?") is None  # nothing counted
-    assert _tally("Who won the game?") is None
+    assert tally_pattern("How many more games will they play?") is None  # nothing counted
+    assert tally_pattern("Who won the game?") is None

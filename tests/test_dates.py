@@ -59,7 +59,15 @@ ARTICLES = [
     ("What happened on August 21?", (D(2023, 8, 20), D(2023, 8, 22))),
     ("Who took office in December?", (D(2022, 12, 1), D(2022, 12, 31))),
     ("Which team won the title in 2022?", (D(2022, 1, 1), D(2022, 12, 31))),
+    ("What did the mayor announce on Tuesday?", (D(2023, 9, 19), AS_OF)),
+    ("Who spoke on Monday?", (D(2023, 9, 18), D(2023, 9, 19))),
+    ("What happened over the weekend?", (D(2023, 9, 16), D(2023, 9, 18))),
+    ("How many tourists came this year?", (D(2023, 1, 1), AS_OF)),
+    ("Who won the title last year?", (D(2022, 1, 1), D(2022, 12, 31))),
+    ("What happened on 21 August?", (D(2023, 8, 20), D(2023, 8, 22))),
+    ("What opened on the 3rd of March 2021?", (D(2021, 3, 2), D(2021, 3, 4))),
     ("What may 5 people do?", None),
+    ("Who won on Super Tuesday?", None),
     ("Who attended the talks?", None),
 ])
 def test_date_words_resolve_against_as_of(question, window):
@@ -168,7 +176,8 @@ def test_filters_from_the_command_line_and_the_api(desk, tmp_path):
 
 def test_the_reader_lifts_the_days_in_focus_and_discounts_old_coverage():
     from index.articles import Article
-    from qa.readers import Weights, _timeliness
+    from qa.extractive import Weights
+    from qa.extractive.sentences import timeliness
 
     def article(id_, date):
         return Article(id_, id_, date, None, None, f"{id_}.txt", "Text.")
@@ -178,9 +187,9 @@ def test_the_reader_lifts_the_days_in_focus_and_discounts_old_coverage():
                                   article("years-old", "2019-05-02"),
                                   article("undated", None)]}
     w = Weights()
-    lift = _timeliness(articles, (D(2023, 9, 10), AS_OF), w)
+    lift = timeliness(articles, (D(2023, 9, 10), AS_OF), w)
     assert lift["in-focus"] == w.recent
     assert lift["half-year"] == pytest.approx(-w.stale * 180 / 365)
     assert lift["years-old"] == -w.stale
     assert "undated" not in lift
-    assert _timeliness(articles, None, w) == {}
+    assert timeliness(articles, None, w) == {}

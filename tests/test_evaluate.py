@@ -1,6 +1,19 @@
 import json
 
-from qa.evaluate import ASKS_RECENT, MULTIPLE_CHOICE, answers, contains, fresh, hit_rank, run
+from qa.citations import Answer
+from qa.evaluate import (
+    ASKS_RECENT,
+    MULTIPLE_CHOICE,
+    Row,
+    answers,
+    contains,
+    fresh,
+    hit_rank,
+    llm_shown,
+    reader_scores,
+    run,
+)
+from qa.grounded import FALLBACK, NEITHER
 
 
 def test_gold_matching_ignores_case_quotes_and_trailing_punctuation():
@@ -32,6 +45,28 @@ def test_questions_about_recent_days_and_fresh_gold_articles():
     assert fresh(question, {"a": "2021-01-01", "b": "2023-08-30"})
     assert not fresh(question, {"a": "2021-01-01", "b": "2023-08-20"})
     assert not fresh(question, {"a": "2023-09-23"})  # published after the question
+
+
+def test_an_llm_answer_counts_as_shown_only_when_it_is_not_a_fallback():
+    def result(reader, *notes):
+        return Answer("q", "a", (), False, reader, notes)
+
+    assert llm_shown(result("llm: m", "The LLM (m) chose this answer; the quotes are ..."))
+    assert not llm_shown(result("llm: m", f"The LLM found no answer ...; {FALLBACK}"))
+    assert not llm_shown(result("llm: m", NEITHER))
+    assert not llm_shown(result("extractive"))
+
+
+def test_reader_scores_compare_styles_on_the_same_rows():
+    def row(answer, seconds, shown, abstained=False):
+        return Row("q", "?", "Ghana", answer, abstained, 0.0, [], None, seconds, False, False,
+                   "llm: m", shown)
+
+    rows = [row("**Ghana** — …", 4.0, True), row("x" * 70 + "Ghana", 6.0, False),
+            row("No.", 5.0, False, abstained=True)]
+    assert reader_scores(rows, "llm choose ") == {
+        "llm choose acc@60": 1 / 3, "llm choose acc@300": 2 / 3, "llm choose abstained": 1 / 3,
+        "llm choose llm shown": 1 / 3, "llm choose p50 s": 5.0, "llm choose p95 s": 6.0}
 
 
 def test_hit_rank_needs_the_right_article_and_the_answer():

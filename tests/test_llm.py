@@ -1,11 +1,13 @@
 """LLM readers: a real OpenAI-compatible server (llama.cpp serving SmolLM2-135M) and the
-same model loaded in-process from its GGUF file. The assertions are about the contract
+same model run from its GGUF file in a child process. The assertions are about the contract
 (verified citations, fallbacks, streaming), not the small model's wording."""
 
 import importlib.util
+import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -20,8 +22,9 @@ from qa import answer
 from qa.api import engine, standalone, stream
 from qa.chain import build_chain
 from qa.citations import Answer
-from qa.grounded import LLMReader, prompt, sources_of
-from qa.readers import ExtractiveReader
+from qa.extractive import ExtractiveReader
+from qa.grounded import FALLBACK, NEITHER, LLMReader, prompt, rewrite, sources_of
+from qa.llm import LLMUnavailable, LocalLLM, worker
 from qa.retrieve import from_document
 from tests.conftest import ROOT, SEEDS, free_port, settings_for
 from tests.test_answer import NAMES, assert_contract
@@ -71,7 +74,7 @@ def with_llm(settings, **llm):
 
 
 def test_server_answers_keep_the_citation_contract(corpus, llm_url):
-    settings = with_llm(corpus, llm_url=llm_url, llm_model="smollm2")
+    settings = with_llm(corpus, llm_url=llm_url, llm_model="smollm2", llm_style="write")
     for question in ["Who attended the talks?", "What did the harbour notice say?"]:
         result = answer(question, settings=settings)
         assert result.reader == f"llm: smollm2 at {llm_url}"
@@ -94,8 +97,19 @@ def test_the_prompt_delimits_sources_and_drops_instructions(corpus, embeddings):
     assert "north pier will close" in user and "PWNED" not in user
 
 
+def test_choosing_through_a_server_gets_json_held_to_the_schema(corpus, llm_url):
+    settings = with_llm(corpus, llm_url=llm_url, llm_model="smollm2", llm_style="choose")
+    for question in ["Who attended the talks?", "What did the harbour notice say?"]:
+        result = answer(question, settings=settings)
+        assert result.reader == f"llm: smollm2 at {llm_url}"
+        assert not any("not the JSON asked for" in n or "did not answer" in n
+                       for n in result.notes), result.notes
+        assert result.citations and "PWNED" not in result.text
+        assert_contract(result, settings)
+
+
 def test_stream_yields_text_then_the_verified_answer(corpus, llm_url):
-    settings = with_llm(corpus, llm_url=llm_url, llm_model="smollm2")
+    settings = with_llm(corpus, llm_url=llm_url, llm_model="smollm2", llm_style="write")
     pieces = list(stream("Who attended the talks?", settings=settings))
     assert isinstance(pieces[-1], Answer) and all(isinstance(p, str) for p in pieces[:-1])
     assert len(pieces) > 3  # token by token
@@ -106,7 +120,7 @@ def test_ask_stream_from_the_command_line(corpus, llm_url, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSQA_INDEX_DIR": str(corpus.index_dir)}
     asked = subprocess.run(
         [sys.executable, "-m", "ui.cli", "ask", "Who attended the talks?", "--stream",
-         "--llm-url", llm_url, "--llm-model", "smollm2"],
+         "--llm-url", llm_url, "--llm-model", "smollm2", "--llm-style", "write"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert asked.returncode == 0, asked.stderr
     streamed, _, verified = asked.stdout.partition("\n\nVerified answer:\n")
@@ -115,29 +129,71 @@ def test_ask_stream_from_the_command_line(corpus, llm_url, tmp_path):
     assert f"\nReader: llm: smollm2 at {llm_url}\n" in verified
 
 
-def test_a_local_gguf_model_answers_in_process(corpus):
+def test_a_local_model_runs_in_a_child_process_that_may_crash_mid_reply(corpus):
     settings = with_llm(corpus, llm_gguf=GGUF)
     result = answer("Who attended the talks?", settings=settings)
     assert result.reader == f"llm: {GGUF.name}"
+    assert not any("did not answer" in n for n in result.notes)
     assert result.citations
     assert_contract(result, settings)
+    child = worker(str(GGUF)).process
+    assert child.pid != os.getpid() and child.poll() is None
+
+    replying = LocalLLM(GGUF, timeout=60).stream([("user", "Count to fifty in words.")], 128)
+    next(replying)
+    os.kill(child.pid, signal.SIGSEGV)  # as a native build does on these CPUs
+    with pytest.raises(LLMUnavailable) as stopped:
+        list(replying)
+    assert str(stopped.value).startswith("The local model's process stopped (signal SIGSEGV); "
+                                         "if this repeats, reinstall llama-cpp-python")
+    assert 'CMAKE_ARGS="-DGGML_NATIVE=OFF"' in str(stopped.value)
+
+    again = answer("Who attended the talks?", settings=settings)  # a fresh process
+    assert worker(str(GGUF)).process.pid != child.pid
+    assert not any("did not answer" in n for n in again.notes)
 
 
-def test_a_stopped_server_or_a_timeout_falls_back_to_the_extractive_answer(corpus, llm_url):
-    stopped = with_llm(corpus, llm_url=f"http://127.0.0.1:{free_port()}/v1", llm_timeout_s=5)
+def test_a_model_that_crashes_gives_the_extractive_answer_and_says_so(corpus, tmp_path):
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(GGUF.read_bytes()[:1_000_000])  # the process dies loading it
+    extractive = answer("Who attended the talks?", settings=corpus)
+    result = answer("Who attended the talks?", settings=with_llm(corpus, llm_gguf=broken))
+    assert result.text == extractive.text and result.citations == extractive.citations
+    assert result.notes[-1].startswith("The LLM (broken.gguf) did not answer (LLMUnavailable: "
+                                       "The local model's process stopped (")
+    assert result.notes[-1].endswith(FALLBACK)
+
+
+@pytest.mark.parametrize("style", ["choose", "write"])
+def test_a_stopped_server_or_a_timeout_gives_the_extractive_answer(corpus, llm_url, style):
+    extractive = answer("Who attended the talks?", settings=corpus)
+    stopped = with_llm(corpus, llm_url=f"http://127.0.0.1:{free_port()}/v1", llm_timeout_s=5,
+                       llm_style=style)
     started = time.monotonic()
     result = answer("Who attended the talks?", settings=stopped)
     assert time.monotonic() - started < 10
     assert result.notes[-1].startswith("The LLM (default at http://127.0.0.1:")
-    assert result.notes[-1].endswith("this is the extractive reader's answer.")
+    assert result.notes[-1].endswith(FALLBACK)
     assert re.search(r"did not answer \(\w*ConnectionError", result.notes[-1])
-    assert all(name in result.text for name in NAMES)
+    assert result.text == extractive.text and all(name in result.text for name in NAMES)
     assert_contract(result, stopped)
 
-    hurried = with_llm(corpus, llm_url=llm_url, llm_model="smollm2", llm_timeout_s=0.01)
+    hurried = with_llm(corpus, llm_url=llm_url, llm_model="smollm2", llm_timeout_s=0.01,
+                       llm_style=style)
     result = answer("Who attended the talks?", settings=hurried)
     assert re.search(r"did not answer \(\w*TimeoutError", result.notes[-1])
-    assert all(name in result.text for name in NAMES)
+    assert result.text == extractive.text
+
+
+def test_a_reply_left_half_read_does_not_leak_into_the_next():
+    llm = LocalLLM(GGUF, timeout=60)
+    counting = llm.stream([("user", "Count from one to fifty in words.")], 128)
+    next(counting)
+    counting.close()  # as when a chat client goes away mid-answer
+    only = {"type": "object", "required": ["answer"],
+            "properties": {"answer": {"enum": ["hello"]}}}
+    reply = "".join(llm.stream([("user", "Say hello.")], 32, only))
+    assert json.loads(reply) == {"answer": "hello"}  # held to the schema, nothing stale
 
 
 def test_a_missing_gguf_is_a_clear_error(corpus, tmp_path):
@@ -157,7 +213,7 @@ class Canned:
         self.replies = list(replies)
         self.name = "canned"
 
-    def stream(self, messages, max_tokens):
+    def stream(self, messages, max_tokens, schema=None):
         first, *rest = self.replies.pop(0).split(" ")  # a word at a time
         yield first
         yield from (" " + word for word in rest)
@@ -190,8 +246,15 @@ def test_an_answer_citing_nothing_falls_back_and_says_so(corpus, embeddings):
     assert all(name in result.text for name in NAMES)
     not_said = canned_chain(corpus, embeddings, "The coverage does not say.").invoke(
         {"question": "Who won the 1998 World Cup?", "k": 4})
-    assert not_said.abstained
+    assert not_said.abstained and not_said.notes[-1] == NEITHER
     assert not_said.text.startswith("The coverage I have does not answer this.")
+
+
+def test_a_model_that_finds_nothing_does_not_hide_the_extractive_answer(corpus, embeddings):
+    result = canned_chain(corpus, embeddings, "The coverage does not say.").invoke(
+        {"question": "Who attended the talks?", "k": 4})
+    assert not result.abstained and all(name in result.text for name in NAMES)
+    assert result.notes[-1] == f"The LLM found no answer in its sources; {FALLBACK}"
 
 
 def test_follow_ups_are_rewritten_by_the_llm_or_by_rule(corpus, llm_url, embeddings):
@@ -201,13 +264,12 @@ def test_follow_ups_are_rewritten_by_the_llm_or_by_rule(corpus, llm_url, embeddi
     assert offline.startswith("What did they say about the counteroffer? (")
     assert offline.endswith("(attended talk)")  # the earlier question's key terms
 
-    reader = LLMReader(Canned("What did the executives at the WGA talks say about the "
-                              "counteroffer?"), ExtractiveReader(embeddings))
-    assert reader.rewrite("What did they say about the counteroffer?",
-                          ["Who attended the talks?"]) == (
+    llm = Canned("What did the executives at the WGA talks say about the counteroffer?")
+    assert rewrite(llm, "What did they say about the counteroffer?",
+                   ["Who attended the talks?"]) == (
         "What did the executives at the WGA talks say about the counteroffer?")
-    assert LLMReader(Canned("Sure! Here you go"), ExtractiveReader(embeddings)).rewrite(
-        "What did they say?", ["Who attended the talks?"]) is None  # not a question: unused
+    assert rewrite(Canned("Sure! Here you go"), "What did they say?",
+                   ["Who attended the talks?"]) is None  # not a question: unused
 
     settings = with_llm(corpus, llm_url=llm_url, llm_model="smollm2")
     result = answer("What did they say about the counteroffer?", history=history,

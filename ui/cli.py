@@ -19,6 +19,7 @@ from ui.cli_common import (
     LLMGguf,
     LLMKey,
     LLMModel,
+    LLMStyle,
     LLMUrl,
     app,
     fail,
@@ -45,6 +46,7 @@ def ask(
     llm_model: LLMModel = None,
     llm_api_key: LLMKey = None,
     llm_gguf: LLMGguf = None,
+    llm_style: LLMStyle = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
@@ -55,7 +57,7 @@ def ask(
     from qa.llm import LLMUnavailable
 
     settings = settings_from(index_dir, chroma_url, llm_url=llm_url, llm_model=llm_model,
-                             llm_api_key=llm_api_key, llm_gguf=llm_gguf)
+                             llm_api_key=llm_api_key, llm_gguf=llm_gguf, llm_style=llm_style)
     streamed = ""
     try:
         for piece in answer_stream(question, k=k, as_of=as_of, since=since, until=until,
@@ -100,6 +102,11 @@ def evaluate(
                         "tutorial pipeline's retrieval on the same questions.")] = False,
     ignore_dates: Annotated[bool, typer.Option("--ignore-dates", help="Ask without the "
                             "question dates (no as_of), to measure what dates bring.")] = False,
+    llm_url: LLMUrl = None,
+    llm_model: LLMModel = None,
+    llm_gguf: LLMGguf = None,
+    llm_styles: Annotated[str, typer.Option("--llm-styles", help="With an LLM, the styles "
+                          "scored next to the extractive reader.")] = "write,choose",
 ) -> None:
     """Score retrieval (hit@k, MRR) and answers (gold answer in the first 60/300 characters)."""
     from qa.evaluate import run
@@ -107,9 +114,14 @@ def evaluate(
     for path in (questions, articles):
         if not path.exists():
             raise fail(f"no such file: {path}", 2)
+    llm = {name: value for name, value in (("llm_url", llm_url), ("llm_gguf", llm_gguf),
+                                           ("llm_model", llm_model)) if value}
+    styles = tuple(s.strip() for s in llm_styles.split(",") if s.strip())
+    if not set(styles) <= {"write", "choose"}:
+        raise fail(f"--llm-styles takes write and/or choose, not {llm_styles!r}.", 2)
     scores = run(questions, articles, limit=limit, seed=seed, k=k, index_dir=index_dir,
                  out=out, answerable=not include_unanswerable, baseline=baseline,
-                 use_dates=not ignore_dates)
+                 use_dates=not ignore_dates, llm=llm or None, styles=styles)
     for name, value in scores.items():
         typer.echo(f"{name:>18}  {value:.3f}" if isinstance(value, float) else
                    f"{name:>18}  {value}")

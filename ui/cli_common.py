@@ -27,6 +27,10 @@ LLMKey = Annotated[str | None, typer.Option("--llm-api-key", help="API key for t
                    "[env NEWSQA_LLM_API_KEY].", show_default=False)]
 LLMGguf = Annotated[Path | None, typer.Option("--llm-gguf", help="A local GGUF model "
                     "[env NEWSQA_LLM_GGUF].", show_default=False)]
+LLMStyle = Annotated[str | None, typer.Option("--llm-style", help="choose: the LLM picks a "
+                     "short answer among the best sentences (small models); write: it writes "
+                     "sentences citing [n] [env NEWSQA_LLM_STYLE; default choose].",
+                     show_default=False)]
 
 
 AllowPrivate = Annotated[bool | None, typer.Option(

@@ -15,6 +15,7 @@ from ui.cli_common import (
     LLMGguf,
     LLMKey,
     LLMModel,
+    LLMStyle,
     LLMUrl,
     app,
     fail,
@@ -39,6 +40,7 @@ def chat(
     llm_model: LLMModel = None,
     llm_api_key: LLMKey = None,
     llm_gguf: LLMGguf = None,
+    llm_style: LLMStyle = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
@@ -51,7 +53,7 @@ def chat(
     few_malloc_arenas()
     settings = settings_from(index_dir, chroma_url, articles=articles, llm_url=llm_url,
                              llm_model=llm_model, llm_api_key=llm_api_key, llm_gguf=llm_gguf,
-                             allow_private=allow_private, auth=auth)
+                             llm_style=llm_style, allow_private=allow_private, auth=auth)
     login = login_for(settings, host, insecure, "chat")
     from qa.llm import LLMUnavailable, llm_from
 

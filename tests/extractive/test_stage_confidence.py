@@ -1,0 +1,29 @@
+"""The confidence of the bold answer on hand-made records: its signals and the model."""
+
+import math
+
+from qa.extractive import Sentence
+from qa.extractive.confidence import FEATURES, Confidence, fitted, signals
+from qa.extractive.vote import Vote
+
+SUPPORT = Sentence("a", 0, 10, "Ghana did.", 0, 1.5)
+
+
+def test_signals_are_named_and_capped():
+    vote = Vote("the Republic of Ghana in West Africa today", SUPPORT, 0.8, 0.6, 5, True)
+    values = signals(vote, 1.5, dated=True, phrase=False)
+    assert tuple(values) == FEATURES
+    assert values == {"best_score": 1.5, "share": 0.8, "margin": 0.6, "articles": 3.0,
+                      "from_lead": 1.0, "dated": 1.0, "phrase": 0.0, "words": 6.0}
+
+
+def test_the_model_is_logistic_over_the_named_signals():
+    model = Confidence(-1.0, {"share": 2.0, "dated": -1.0}, 0.5)
+    values = signals(Vote("Ghana", SUPPORT, 0.75, 0.5, 1, True), 1.5, dated=True, phrase=False)
+    assert math.isclose(model.of(values), 1 / (1 + math.exp(-(-1.0 + 2.0 * 0.75 - 1.0))))
+
+
+def test_the_fitted_model_names_only_known_signals_and_a_threshold():
+    model = fitted()
+    assert set(model.coefficients) <= set(FEATURES)
+    assert 0.0 <= model.threshold < 1.0

@@ -1,0 +1,77 @@
+"""The evidence stage on hand-made records: sentences once each, and their priors."""
+
+import datetime
+
+from index.articles import Article
+from index.chunking import Chunk
+from qa.extractive import Sentence, Weights
+from qa.extractive.sentences import (
+    distinct,
+    named_terms,
+    sentences_of,
+    tally_pattern,
+    tells_of_elsewhen,
+    timeliness,
+)
+
+D = datetime.date
+TEXT = ("The guild went on strike on Tuesday after talks broke down. Yes. "
+        "The guild went on strike on Tuesday after talks broke down. "
+        "Studios made a counteroffer on Friday evening.")
+
+
+def article(id_, date=None, text=TEXT):
+    return Article(id_, id_, date, None, None, f"{id_}.txt", text)
+
+
+def test_sentences_are_read_once_each_with_their_chunk_rank():
+    a = article("a")
+    chunks = [Chunk("c1", "a", TEXT[:70], 0, 70), Chunk("c2", "a", TEXT, 0, len(TEXT)),
+              Chunk("c3", "missing", "x", 0, 1)]
+    found = sentences_of(chunks, {"a": a})
+    assert [(s.text, s.rank) for s in found] == [
+        ("The guild went on strike on Tuesday after talks broke down.", 0),
+        ("Studios made a counteroffer on Friday evening.", 1)]  # "Yes." is too short
+    assert all(TEXT[s.start:s.end] == s.text for s in found)
+
+
+def test_articles_of_the_days_in_focus_rise_and_older_ones_fall_over_a_year():
+    w = Weights()
+    articles = {"new": article("new", "2023-09-20"), "half": article("half", "2023-03-19"),
+                "old": article("old", "2020-01-01"), "undated": article("undated")}
+    lift = timeliness(articles, (D(2023, 9, 17), D(2023, 9, 23)), w)
+    assert lift["new"] == w.recent and "undated" not in lift
+    assert lift["half"] == -w.stale * 182 / 365 and lift["old"] == -w.stale
+    assert timeliness(articles, None, w) == {}
+
+
+def test_names_and_numbers_of_the_question_must_be_found():
+    assert named_terms("Which team did Tom Brady join in 2020?") == {"tom", "brady", "2020"}
+    assert named_terms("Who won in the U.S.?") == set()
+
+
+def test_a_how_many_question_counts_its_unit():
+    seasons = tally_pattern("How many seasons did he play?")
+    assert seasons.search("a 23-season career") and seasons.search("after twenty seasons")
+    assert not seasons.search("23 games")
+    assert tally_pattern("How many more did they want?") is None
+
+
+def test_sentences_of_another_year_tell_of_another_time_than_this_week():
+    other = tells_of_elsewhen(frozenset({"PERSON"}), (D(2023, 9, 17), D(2023, 9, 23)))
+    assert other("In 2022, an average of 99 million viewers watched.")
+    assert not other("In 2023, more watched.")
+    asks_year = tells_of_elsewhen(frozenset({"DATE"}), (D(2023, 9, 17), D(2023, 9, 23)))
+    assert not asks_year("In 2022, an average of 99 million viewers watched.")
+    this_year = tells_of_elsewhen(frozenset({"PERSON"}), (D(2023, 1, 1), D(2023, 9, 23)))
+    assert not this_year("In 2022, an average of 99 million viewers watched.")
+
+
+def test_quotes_are_distinct_in_their_terms():
+    def s(text):
+        return Sentence("a", 0, len(text), text, 0)
+
+    same = s("The guild went on strike on Tuesday after talks broke down.")
+    near = s("The guild went on strike Tuesday after the talks broke down.")
+    other = s("Studios made a counteroffer on Friday evening.")
+    assert distinct([same, near, other], 2) == [same, other]

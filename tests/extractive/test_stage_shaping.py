@@ -1,0 +1,53 @@
+"""The shaping stage on hand-made records: the answer as printed."""
+
+from index.articles import Article
+from qa.entities import Entity
+from qa.extractive import Sentence
+from qa.extractive.shaping import as_of_prefix, fullest, norm, spelled_out, widened, with_region
+
+
+def sentence(text, *entities, article_id="a"):
+    return Sentence(article_id, 0, len(text), text, 0, 1.0, tuple(entities))
+
+
+def test_names_are_compared_without_articles_or_possessives():
+    assert norm(" The Jets's") == "jets" and norm("A Tribe") == "tribe"
+
+
+def test_states_are_spelled_out_as_the_ap_abbreviates_them():
+    assert spelled_out("S.C.") == "South Carolina"
+    assert spelled_out("Tuscaloosa, Ala.") == "Tuscaloosa, Alabama"
+    assert spelled_out("Paris") == "Paris"
+
+
+def test_a_place_keeps_the_larger_place_the_sentence_gives_after_it():
+    text = "The storm hit Tuscaloosa, Alabama on Monday."
+    s = sentence(text, Entity("Alabama", "GPE", text.index("Alabama"), text.index(" on")))
+    assert with_region("Tuscaloosa", s) == "Tuscaloosa, Alabama"
+    assert with_region("Monday", s) == "Monday"
+
+
+def test_names_are_widened_to_what_the_tagger_left_out():
+    assert widened("Mafia", "The rapper of Three 6 Mafia died.") == "Three 6 Mafia"
+    assert widened("Apple", "It streams on Apple TV+ now.") == "Apple TV+"
+    assert widened("Mafia", "Mafia films are back.") == "Mafia"  # a capital at the start
+
+
+def test_a_one_word_name_takes_its_fullest_form_in_the_sentences():
+    texts = ["He made his Jets debut.", "He joined the New York Jets in 2023.",
+             "The New York Jets won."]
+    assert fullest("Jets", texts) == "New York Jets"
+    assert fullest("Aaron Rodgers", texts) == "Aaron Rodgers"
+
+
+def test_an_answer_from_before_the_days_asked_about_says_as_of_when():
+    import datetime
+
+    articles = {"old": Article("old", "t", "2023-01-05", None, None, "o.txt", ""),
+                "new": Article("new", "t", "2023-09-20", None, None, "n.txt", "")}
+    support = sentence("Ann Lee leads.", Entity("Ann Lee", "PERSON", 0, 7), article_id="old")
+    week = (datetime.date(2023, 9, 17), datetime.date(2023, 9, 23))
+    assert as_of_prefix("Ann Lee", support, [support], articles, week) == "As of 2023-01-05, "
+    other = sentence("Bo Ray leads.", Entity("Bo Ray", "PERSON", 0, 6), article_id="new")
+    assert as_of_prefix("Ann Lee", support, [support, other], articles) == "As of 2023-01-05, "
+    assert as_of_prefix("Ann Lee", support, [support], articles) == ""

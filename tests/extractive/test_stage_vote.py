@@ -1,0 +1,120 @@
+"""The candidate and vote stages on hand-made records: which entities may answer, and the
+one the best sentences agree on."""
+
+import pytest
+
+from qa.entities import Entity
+from qa.extractive import Sentence, Weights
+from qa.extractive.candidates import as_introduced, in_question, informative
+from qa.extractive.shaping import fullest
+from qa.extractive.vote import Vote, short_answer, slot_pattern, verb_slot
+from qa.questions import COUNTRY, ORG, PERSON
+
+
+def entity(text, label, sentence):
+    start = sentence.index(text)
+    return Entity(text, label, start, start + len(text))
+
+
+def scored(text, score, *found):
+    return Sentence("a", 0, len(text), text, 0, score,
+                    tuple(entity(t, label, text) for t, label in found))
+
+
+def test_datelines_relative_days_and_ages_are_not_answers():
+    line = "WASHINGTON — The Senate voted on Tuesday."
+    assert not informative(entity("WASHINGTON", "GPE", line), line, "Where was the vote?")
+    assert not informative(entity("Tuesday", "DATE", line), line, "When was the vote?")
+    aged = "The 45-year-old singer died in May 2023."
+    assert not informative(entity("45-year-old", "DATE", aged), aged, "When did she die?")
+    assert informative(entity("May 2023", "DATE", aged), aged, "When did she die?")
+    assert informative(entity("45-year-old", "DATE", aged), aged, "How old was she?")
+
+
+def test_punctuation_and_pronouns_are_never_answers():
+    text = "They said — and it stood — that the vote failed."
+    for word in ("—", "They", "it"):
+        assert not informative(entity(word, "PERSON", text), text, "Who said it?")
+
+
+def test_what_the_question_names_is_not_its_answer():
+    assert in_question(Entity("England", "GPE", 0, 7), {"england", "team"})
+    assert in_question(Entity("England", "GPE", 0, 7), {"english", "team"})  # its people
+    assert not in_question(Entity("Spain", "GPE", 0, 5), {"england", "team"})
+
+
+def test_a_name_introduced_by_its_kind_takes_that_kind():
+    text = "The chain Panera Bread recalled its lemonade."
+    found = as_introduced(entity("Panera Bread", "PERSON", text), text, ORG)
+    assert found.label == "ORG"
+    assert as_introduced(entity("Panera Bread", "PERSON", text), text, PERSON).label == "PERSON"
+
+
+def test_the_best_sentences_vote_and_the_best_one_stating_the_winner_supports_it():
+    best = scored("Ghana abolished the death penalty on Tuesday.", 2.0, ("Ghana", "GPE"))
+    next_ = scored("Ghana became the 29th African country to do so.", 1.9, ("Ghana", "GPE"))
+    other = scored("Kenya may follow, lawmakers said.", 1.0, ("Kenya", "GPE"))
+    vote = short_answer([best, next_, other], COUNTRY,
+                        "Which country abolished the death penalty?", Weights())
+    assert (vote.answer, vote.support, vote.from_lead) == ("Ghana", best, True)
+    assert 0.5 < vote.share < 1 and vote.margin == pytest.approx(2 * vote.share - 1)
+    assert vote.articles == 1  # all three sentences are from article "a"
+
+
+def test_a_who_question_gets_everyone_its_best_sentence_names():
+    text = "Bob Iger, Donna Langley and Ted Sarandos attended the talks."
+    best = scored(text, 2.0, ("Bob Iger", "PERSON"), ("Donna Langley", "PERSON"),
+                  ("Ted Sarandos", "PERSON"))
+    vote = short_answer([best], PERSON, "Who attended the talks?", Weights())
+    assert (vote.answer, vote.support) == ("Bob Iger, Donna Langley and Ted Sarandos", best)
+    assert vote.share == 1.0 and vote.margin == 1.0
+
+
+def test_no_candidate_no_short_answer():
+    plain = scored("The talks ended late on Friday.", 2.0)
+    assert short_answer([plain], PERSON, "Who attended the talks?", Weights()) == Vote()
+
+
+def test_slots_where_the_answer_stands_in_a_sentence_that_says_it_the_questions_way():
+    slot = slot_pattern("The juggler was seen balancing what on his finger?")
+    assert slot.search("he was balancing an ") and not slot.search("he held an ")
+    assert slot_pattern("What did he say?") is None
+    verb, told = verb_slot("Which tech company confirmed layoffs this week?")
+    assert verb.match(" confirmed 10,000 job cuts") and "layoff" in told
+    assert verb_slot("Who is the mayor?") == (None, set())
+
+
+def test_the_short_answer_is_the_fullest_name_the_evidence_gives():
+    # The six best sentences say "Bucks"; a weaker one says "Milwaukee Bucks".
+    def said(name: str, score: float) -> Sentence:
+        text = f"The {name} are the first team to reach 50 wins."
+        return Sentence("a", 0, len(text), text, 0, score,
+                        (Entity(name, "ORG", 4, 4 + len(name)),))
+    scored = [said("Bucks", 2.0 - n / 10) for n in range(6)] + [said("Milwaukee Bucks", 1.0)]
+    vote = short_answer(scored, ORG, "Which NBA team was first to 50 wins?", Weights())
+    assert vote.answer == "Milwaukee Bucks"
+    assert vote.support is scored[0]
+
+
+def test_the_name_before_the_question_verb_must_also_say_what_follows_it():
+    def said(text: str, name: str, score: float) -> Sentence:
+        at = text.index(name)
+        return Sentence("a", 0, len(text), text, 0, score,
+                        (Entity(name, "PERSON", at, at + len(name)),))
+    scored = [said("Nikki Haley launched the bid she has teased for weeks: she is running for "
+                   "president.", "Nikki Haley", 1.33),
+              said("Democratic Rep. Katie Porter announced her bid for the seat in January.",
+                   "Katie Porter", 1.28)]
+    question = "Which politician announced this week that she’s running for president in 2024?"
+    assert short_answer(scored, PERSON, question, Weights()).answer == "Nikki Haley"
+
+
+def test_a_one_word_name_takes_the_fullest_form_any_retrieved_sentence_gives():
+    text = "Rodgers was taken out minutes into his Jets debut."
+    at = text.index("Jets")
+    scored = [Sentence("a", 0, len(text), text, 0, 2.0, (Entity("Jets", "ORG", at, at + 4),))]
+    context = [text, "The Jets lost.", "He was traded to the New York Jets in April."]
+    assert short_answer(scored, ORG, "Which team does Rodgers play for?", Weights(),
+                        context=context).answer == "New York Jets"
+    assert fullest("Jets", context[:2]) == "Jets"  # "The" starts a sentence: not a name
+    assert fullest("Tucker Carlson", ["Fox News host Tucker Carlson"]) == "Tucker Carlson"
