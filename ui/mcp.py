@@ -9,35 +9,15 @@ from contextlib import contextmanager
 from pydantic import BaseModel
 
 from index.settings import Settings
+from qa.api import Passage, answer, search
+from qa.citations import Citation
 from ui.gate import Busy, Gate
-
-
-class Source(BaseModel):
-    n: int
-    title: str
-    date: str | None
-    url: str
-    quote: str
-    start: int
-    end: int
-    article_id: str
 
 
 class Asked(BaseModel):
     answer: str  # markdown with [n] markers that refer to `citations`
     abstained: bool
-    citations: list[Source]
-
-
-class Found(BaseModel):
-    article_id: str
-    title: str
-    date: str | None
-    source: str | None
-    url: str
-    text: str
-    start: int
-    end: int
+    citations: list[Citation]
 
 
 @contextmanager
@@ -57,8 +37,6 @@ def build_server(settings: Settings, gate: Gate | None = None):
     """An MCPServer with the tools `ask` and `search` over the index of `settings`."""
     from mcp.server.mcpserver import MCPServer
 
-    from qa.api import answer, search
-
     gate = gate or Gate()
     server = MCPServer("newsqa", instructions=(
         "Answers questions about the indexed news coverage. `ask` returns a short answer whose "
@@ -74,22 +52,18 @@ def build_server(settings: Settings, gate: Gate | None = None):
         with sentences(), gate.slot():
             result = answer(question, as_of=as_of, since=since, until=until, sources=sources,
                             settings=settings)
-        return Asked(answer=result.text, abstained=result.abstained, citations=[
-            Source(n=c.n, title=c.title, date=c.date, url=c.url, quote=c.quote,
-                   start=c.start, end=c.end, article_id=c.article_id)
-            for c in result.citations])
+        return Asked(answer=result.text, abstained=result.abstained,
+                     citations=list(result.citations))
 
     @server.tool(name="search")
     def search_tool(query: str, k: int = 5, as_of: str | None = None,
                     since: str | None = None, until: str | None = None,
-                    sources: list[str] | None = None) -> list[Found]:
+                    sources: list[str] | None = None) -> list[Passage]:
         """The best passages of the coverage for a query, best first: each with its article's
         title, date, URL and the passage's character offsets in the article."""
         with sentences(), gate.slot():
-            found = search(query, k=k, as_of=as_of, since=since, until=until, sources=sources,
-                           settings=settings)
-        return [Found(article_id=p.article_id, title=p.title, date=p.date, source=p.source,
-                      url=p.url, text=p.text, start=p.start, end=p.end) for p in found]
+            return search(query, k=k, as_of=as_of, since=since, until=until, sources=sources,
+                          settings=settings)
 
     return server
 
