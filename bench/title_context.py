@@ -31,7 +31,8 @@ def main() -> None:
     go_offline()
     from index.build import build
     from index.embeddings import MiniLMEmbeddings
-    from index.store import Scope, Store, day_number
+    from index.hits import Scope, day_number
+    from index.store import Store
     from qa.evaluate import hit_rank, load_questions, retrieval_scores, write_articles
     from qa.retrieve import HybridRetriever
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from index.articles import Article, load_articles, warn_skip
 from index.chunking import Chunk, chunk_article
 from index.embeddings import MiniLMEmbeddings
+from index.lock import exclusive
 from index.settings import Settings
-from index.store import Store, exclusive
+from index.store import Store
 
 Progress = Callable[[int, int, int, int], None]  # chunks done, to do; articles done, to do
 

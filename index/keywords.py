@@ -16,8 +16,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from index.chunking import Chunk
+from index.hits import EVERYTHING, Hit, Scope, day_number
 from index.settings import Settings
-from index.store import EVERYTHING, Hit, Scope, Store, day_number
+from index.store import Store
 from index.terms import terms
 
 # Articles whose chunks are read from the store in one request while catching up.

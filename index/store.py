@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
-import tempfile
 import time
-from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import numpy as np
 
 from index.articles import Article
 from index.chunking import Chunk
+from index.hits import EVERYTHING, Hit, Scope, day_number
 from index.settings import Settings, go_offline
 
 
@@ -35,42 +33,6 @@ class Indexed:
     digest: str
 
 
-@dataclass(frozen=True)
-class Hit:
-    chunk: Chunk
-    score: float
-    day: int  # the article's date as YYYYMMDD; 0 when undated
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The chunks a question may use: articles dated within [since, until] (YYYYMMDD;
-    undated ones only when no `since` is set), and only `articles` when given."""
-
-    since: int = 0
-    until: int = 99_991_231
-    articles: frozenset[str] | None = None
-
-    def admits(self, hit: Hit) -> bool:
-        return (self.since <= hit.day <= self.until
-                and (self.articles is None or hit.chunk.article_id in self.articles))
-
-    def where(self) -> dict | None:
-        """The same as a Chroma filter (the article list only while it is short)."""
-        terms = [{"day": {"$gte": self.since}}, {"day": {"$lte": self.until}}]
-        if self.articles is not None and len(self.articles) <= 1000:
-            terms.append({"article_id": {"$in": sorted(self.articles) or [""]}})
-        return {"$and": terms}
-
-
-EVERYTHING = Scope()
-
-
-def day_number(date: str | None) -> int:
-    """An ISO date as YYYYMMDD, the form kept on chunks for date filters (0 when undated)."""
-    return int(date.replace("-", "")) if date else 0
-
-
 SERVER_TIMEOUT_S = 30.0
 
 
@@ -85,33 +47,6 @@ def unavailable(settings: Settings, e: Exception) -> str:
                 "Start it (chroma run --path DIR --port N) or unset NEWSQA_CHROMA_URL.")
     return (f"The index at {settings.index_dir} cannot be read ({_reason(e)}). "
             "Run `newsqa index --rebuild` to set it aside and build a new one.")
-
-
-@contextlib.contextmanager
-def exclusive(settings: Settings, shard: object = None) -> Iterator[None]:
-    """Hold the index (or one shard of its articles) for writing; a second writer of the
-    same gets IndexBusy instead of interleaving. A lock file on this machine: indexers on
-    several machines each take their own shards. Shards of an embedded index still write
-    one at a time (embedded Chroma takes one writer); a Chroma server takes them at once."""
-    from filelock import FileLock, Timeout
-
-    sharded = settings.chroma_url and shard and str(shard) != "1/1"
-    part = f".shard-{str(shard).replace('/', '-of-')}" if sharded else ""
-    if settings.chroma_url:
-        key = hashlib.sha256(f"{settings.chroma_url} {settings.collection}".encode()).hexdigest()
-        path = Path(tempfile.gettempdir()) / f"newsqa-{key[:16]}{part}.lock"
-    else:
-        path = Path(settings.index_dir).with_name(Path(settings.index_dir).name + part + ".lock")
-        path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with FileLock(path, timeout=0):
-            yield
-    except Timeout:
-        raise IndexBusy(
-            f"Another `newsqa index` is updating the index at {where(settings)}"
-            f"{f' (shard {shard})' if part else ''}. "
-            "Wait for it to finish, then run the command again."
-        ) from None
 
 
 def _guarded(method):

@@ -13,8 +13,9 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from index.chunking import Chunk
 from index.embeddings import MiniLMEmbeddings
+from index.hits import EVERYTHING, Hit, Scope, day_number
 from index.keywords import KeywordIndex
-from index.store import EVERYTHING, Hit, Scope, Store, day_number
+from index.store import Store
 from qa.dates import Window, question_window
 
 

@@ -13,7 +13,8 @@ import urllib.request
 import pytest
 
 from index.build import build
-from index.store import IndexBusy, IndexUnavailable, exclusive
+from index.lock import exclusive
+from index.store import IndexBusy, IndexUnavailable
 from qa import answer
 from tests.conftest import ROOT, SEEDS, ChromaServer, corpus_records, free_port, settings_for
 from tests.test_build import write_corpus
