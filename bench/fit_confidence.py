@@ -68,8 +68,9 @@ def cases(index_dir: Path, limit: int | None) -> list[Case]:
         text = verify(reading.draft, evidence.articles).text
         plain = verify(never.read(evidence), evidence.articles).text
         week = datetime.date.fromisoformat(asked).isocalendar()
+        proposed = reading.vote.answer
         out.append(Case(f"{week[0]}-{week[1]:02d}", dict(reading.signals) or None,
-                        bool(reading.proposed) and answers(reading.proposed, q["gold_answer"]),
+                        bool(proposed) and answers(proposed, q["gold_answer"]),
                         text, plain, q["gold_answer"]))
     return out
 

@@ -172,24 +172,3 @@ def test_filters_from_the_command_line_and_the_api(desk, tmp_path):
         assert post(url, {"question": "How much?", "as_of": "soon"}) == (
             400, {"error": "as_of must be a date like 2023-09-23. Currently, it is 'soon'."})
     assert Store(desk).catalog()["fund-late"]["source"] == "Port News"
-
-
-def test_the_reader_lifts_the_days_in_focus_and_discounts_old_coverage():
-    from index.articles import Article
-    from qa.extractive import Weights
-    from qa.extractive.sentences import timeliness
-
-    def article(id_, date):
-        return Article(id_, id_, date, None, None, f"{id_}.txt", "Text.")
-
-    articles = {a.id: a for a in [article("in-focus", "2023-09-15"),
-                                  article("half-year", "2023-03-14"),
-                                  article("years-old", "2019-05-02"),
-                                  article("undated", None)]}
-    w = Weights()
-    lift = timeliness(articles, (D(2023, 9, 10), AS_OF), w)
-    assert lift["in-focus"] == w.recent
-    assert lift["half-year"] == pytest.approx(-w.stale * 180 / 365)
-    assert lift["years-old"] == -w.stale
-    assert "undated" not in lift
-    assert timeliness(articles, None, w) == {}

@@ -28,9 +28,6 @@ VAGUE = {stem(w) for w in """today yesterday tomorrow time day week month year d
            number kind type sort""".split()}
 
 
-# Words that follow "who" or "which ..." but are not the verb the answer stands before.
-NOT_VERBS = {"is", "are", "was", "were", "been", "being", "the", "and", "that", "this", "for"}
-
 
 # The Associated Press's abbreviations of US states, as datelines use them ("NORTH
 # CHARLESTON, S.C. —"); the states not listed are never abbreviated.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -14,7 +15,8 @@ from qa.dates import question_window
 from qa.entities import entities, noun_phrases, spread
 from qa.evidence import Evidence
 from qa.extractive.candidates import as_introduced, in_question, informative
-from qa.extractive.confidence import Confidence, fitted, signals
+from qa.extractive.confidence import Confidence, signals
+from qa.extractive.confidence import fitted as fitted_confidence
 from qa.extractive.lexicon import LEADING_COUNT
 from qa.extractive.sentences import (
     Sentence,
@@ -25,9 +27,9 @@ from qa.extractive.sentences import (
     tells_of_elsewhen,
     timeliness,
 )
-from qa.extractive.shaping import as_of_prefix
-from qa.extractive.vote import norm, short_answer
-from qa.extractive.weights import STEM_CHARS, VOTERS, Weights
+from qa.extractive.shaping import as_of_prefix, led_to
+from qa.extractive.vote import Vote, norm, short_answer
+from qa.extractive.weights import STEM_CHARS, VOTERS, Weights, fitted
 from qa.questions import PHRASE, answer_labels, asked_kind
 
 NOT_ANSWERED = "The coverage I have does not answer this."
@@ -37,12 +39,12 @@ NOT_ANSWERED = "The coverage I have does not answer this."
 class Reading:
     """The extractive reader's draft with what it was drawn from, for a reader that
     builds on it: the scored sentences (best first), the short answer shown in bold (if
-    any), and the one the vote proposed with its signals and confidence."""
+    any), and the vote with its proposed answer's signals and confidence."""
 
     draft: Draft
     sentences: tuple[Sentence, ...] = ()
     short: str = ""
-    proposed: str = ""
+    vote: Vote = Vote()
     signals: Mapping[str, float] = field(default_factory=dict)
     confidence: float = 0.0
 
@@ -57,8 +59,8 @@ class ExtractiveReader:
     def __init__(self, embeddings: MiniLMEmbeddings, weights: Weights | None = None,
                  confidence: Confidence | None = None):
         self.embeddings = embeddings
-        self.weights = weights or Weights()
-        self.confidence = confidence or fitted()
+        self.weights = weights or fitted()
+        self.confidence = confidence or fitted_confidence()
 
     def stream(self, evidence: Evidence) -> Iterator[Draft]:
         yield self.read(evidence)  # nothing to show before the answer
@@ -85,21 +87,22 @@ class ExtractiveReader:
         def coverage(text: str) -> float:
             return sum(idf(t) for t in q_terms & set(terms(text))) / total_idf
 
-        timely = timeliness(articles, recent, w)
+        timely = timeliness(articles, recent)
         days_named = question_window(question, recent[1]) if recent else None  # "this week"
         elsewhen = tells_of_elsewhen(labels, days_named)
         tally = tally_pattern(question)
-        prior = [w.lexical * coverage(s.text) + w.rank / (1 + s.rank)
-                 + timely.get(s.article_id, 0.0)
-                 + (w.tally if tally and tally.search(s.text) else 0.0)
-                 - (w.elsewhen if elsewhen(s.text) else 0.0)
-                 - (w.asks_back if s.text.rstrip("”’\"' ").endswith("?") else 0.0)
-                 for s in sentences]
-        keep = np.argsort(prior)[::-1][: w.embed_sentences]
+        priors = [{"lexical": coverage(s.text), "rank": 1 / (1 + s.rank),
+                   **timely.get(s.article_id, {}),
+                   "tally": float(bool(tally and tally.search(s.text))),
+                   "elsewhen": float(elsewhen(s.text)),
+                   "asks_back": float(s.text.rstrip("”’\"' ").endswith("?"))}
+                  for s in sentences]
+        keep = np.argsort([w.score(p) for p in priors])[::-1][: w.embed_sentences]
         vectors = self.embeddings.encode([question] + [sentences[i].text for i in keep])
-        base = {int(i): prior[i] + w.dense * float(v @ vectors[0])
-                for i, v in zip(keep, vectors[1:], strict=True)}
-        order = sorted(base, key=base.get, reverse=True)[: w.ner_sentences]
+        features = {int(i): {**priors[i], "dense": float(v @ vectors[0])}
+                    for i, v in zip(keep, vectors[1:], strict=True)}
+        order = sorted(features, key=lambda i: w.score(features[i]),
+                       reverse=True)[: w.ner_sentences]
 
         # 3. Entities of the kind asked for, in the best sentences, lift them.
         top = [sentences[i] for i in order]
@@ -112,8 +115,9 @@ class ExtractiveReader:
             ents = [as_introduced(e, s.text, labels) for e in ents]
             typed = tuple(e for e in ents if e.label in labels and not in_question(e, q_terms)
                           and informative(e, s.text, question, kind))
-            scored.append(Sentence(s.article_id, s.start, s.end, s.text, s.rank,
-                                   base[i] + (w.typed if typed else 0.0), typed))
+            values = {**features[i], "typed": float(bool(typed))}
+            scored.append(dataclasses.replace(s, score=w.score(values), entities=typed,
+                                              features=values))
         scored.sort(key=lambda s: s.score, reverse=True)
         best = scored[0]
 
@@ -140,14 +144,17 @@ class ExtractiveReader:
                                 recent if days_named else None)
             values = signals(vote, best.score, bool(when), labels == PHRASE)
             sure = self.confidence.of(values)
-            picks = distinct([support] + [s for s in scored if s != support], w.quotes)
+            picks = distinct([support] + [s for s in scored if s != support], w.quotes)[1:]
             if sure >= self.confidence.threshold:
                 short = vote.answer
                 claims.append(Claim(f"{when}**{short}** — “{support.text}”", (support.quote(),)))
-                picks = picks[1:]
+            else:
+                lead = led_to(support, vote.answer)
+                ellipsis = "…" if lead.start > support.start else ""
+                claims.append(Claim(f"“{ellipsis}{lead.text}”", (lead,)))
         claims += [Claim(f"“{s.text}”", (s.quote(),)) for s in picks]
         return Reading(Draft(question, tuple(claims), score=best.score), tuple(scored), short,
-                       vote.answer, values, sure)
+                       vote, values, sure)
 
     def _fit(self, kind: str, scored: Sequence[Sentence]) -> dict[str, float]:
         """How well each candidate phrase fits the kind of thing asked for ("which invasive

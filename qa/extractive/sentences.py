@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from index.articles import Article
 from index.chunking import Chunk
@@ -16,7 +16,7 @@ from qa.citations import Quote
 from qa.dates import Window
 from qa.entities import Entity
 from qa.extractive.lexicon import NUMBER_WORDS
-from qa.extractive.weights import RECENT_DAYS, STALE_DAYS, Weights
+from qa.extractive.weights import RECENT_DAYS, STALE_DAYS
 from qa.questions import NUMBER, counted
 
 
@@ -29,6 +29,7 @@ class Sentence:
     rank: int  # rank of the chunk it came from
     score: float = 0.0
     entities: tuple[Entity, ...] = ()
+    features: Mapping[str, float] = field(default_factory=dict, compare=False)  # of its score
 
     def quote(self) -> Quote:
         return Quote(self.article_id, self.start, self.end, self.text)
@@ -58,10 +59,10 @@ def named_terms(question: str) -> set[str]:
     return {t for w in words if w[0].isupper() or w[0].isdigit() for t in terms(w) if len(t) > 2}
 
 
-def timeliness(articles: Mapping[str, Article], window: Window | None, w: Weights
-               ) -> dict[str, float]:
-    """Per article: a lift when it is from the days in focus, a penalty growing over a year
-    when it is older than them (the news moved on)."""
+def timeliness(articles: Mapping[str, Article], window: Window | None
+               ) -> dict[str, dict[str, float]]:
+    """Per article, its features "recent" (from the days in focus) or "stale" (older than
+    them, growing to 1 over a year: the news moved on)."""
     if window is None:
         return {}
     since, until = window
@@ -69,9 +70,9 @@ def timeliness(articles: Mapping[str, Article], window: Window | None, w: Weight
     for a in articles.values():
         day = datetime.date.fromisoformat(a.date[:10]) if a.date else None
         if day and since <= day <= until:
-            out[a.id] = w.recent
+            out[a.id] = {"recent": 1.0}
         elif day and day < since:
-            out[a.id] = -w.stale * min(1.0, (since - day).days / STALE_DAYS)
+            out[a.id] = {"stale": min(1.0, (since - day).days / STALE_DAYS)}
     return out
 
 

@@ -8,16 +8,31 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from index.articles import Article
+from qa.citations import Quote
 from qa.dates import Window
 from qa.extractive.lexicon import STATES
 from qa.extractive.sentences import Sentence
-from qa.extractive.weights import VOTERS
+from qa.extractive.weights import LEAD_CHARS, LEAD_WORDS, VOTERS
 
 
 def norm(text: str) -> str:
     """A candidate as compared: lower case, without a leading article or a final 's."""
     return re.sub(r"^(the|a|an)\s+|['’]s$", "", text.strip().lower())
 
+
+def led_to(sentence: Sentence, answer: str) -> Quote:
+    """The sentence quoted from a few words before the proposed answer when the answer
+    stands past its first LEAD_CHARS, so that what is read first holds it without putting
+    it forward; else the whole sentence."""
+    text = sentence.text
+    first = re.split(r",\s|\s+and\s", answer)[0]  # of several people, the first named
+    at = next((m.start() for part in (answer, first)
+               if part and (m := re.search(rf"\b{re.escape(part)}", text, re.I))), -1)
+    if at <= LEAD_CHARS:
+        return sentence.quote()
+    starts = [m.start() for m in re.finditer(r"(?<=\s)\S", text[:at])]
+    cut = starts[-LEAD_WORDS] if len(starts) >= LEAD_WORDS else at
+    return Quote(sentence.article_id, sentence.start + cut, sentence.end, text[cut:])
 
 
 def as_of_prefix(short: str, support: Sentence, scored: Sequence[Sentence],

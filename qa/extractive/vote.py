@@ -7,22 +7,14 @@ import dataclasses
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from index.terms import STOPWORDS, terms
 from qa.entities import Entity
-from qa.extractive.lexicon import NOT_VERBS, STATE_NAMES, VAGUE
+from qa.extractive.lexicon import STATE_NAMES
 from qa.extractive.sentences import Sentence
 from qa.extractive.shaping import fullest, norm, spelled_out, widened, with_region
-from qa.extractive.weights import (
-    COUNT_CHARS,
-    FAR_CHARS,
-    NEAR_CHARS,
-    SLOT_CHARS,
-    VOTERS,
-    WORD_STEM_CHARS,
-    Weights,
-)
+from qa.extractive.weights import COUNT_CHARS, SLOT_CHARS, VOTERS, WORD_STEM_CHARS, Weights
 from qa.questions import PERSON, asked_kind, counted
 
 
@@ -37,7 +29,8 @@ class Vote:
     margin: float = 0.0  # share over the runner-up's
     articles: int = 0  # voting articles that name it
     from_lead: bool = False  # the best sentence names it
-
+    # each candidate's vote features, summed over the sentences naming it
+    candidates: Mapping[str, Mapping[str, float]] = field(default_factory=dict, compare=False)
 
 def short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: str,
                  w: Weights, fit: Mapping[str, float] | None = None,
@@ -63,44 +56,39 @@ def short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: s
             s, entities=tuple(e for e in s.entities if apt(s, e)))).entities]
     if not typed:
         return Vote()
-    votes: dict[str, float] = {}
+    tallies: dict[str, dict[str, float]] = {}  # per candidate, its vote's features
     shown: dict[str, str] = {}
-    q_terms = set(terms(question))
     slot = slot_pattern(question)
-    verb, told = verb_slot(question)
     for s in typed[:VOTERS]:
         weight = math.exp((s.score - typed[0].score) / w.vote_temperature)
-        near = [m.start() for m in re.finditer(r"[A-Za-z0-9]+", s.text)
-                if terms(m.group()) and terms(m.group())[0] in q_terms]
-        best: dict[str, float] = {}
+        best: dict[str, dict[str, float]] = {}
         for e in s.entities:
-            # An answer tends to stand next to the words the question asked about.
-            distance = min((abs(p - e.start) for p in near), default=FAR_CHARS)
-            closeness = 1.0 + w.nearness * math.exp(-distance / NEAR_CHARS)
-            if counts(s, e):
-                closeness += w.counted
-            if slot and slot.search(s.text[max(0, e.start - SLOT_CHARS) : e.start]):
-                closeness += w.slot
-            if verb and verb.match(s.text[e.end : e.end + SLOT_CHARS]) and (
-                    not told or told & set(terms(s.text))):
-                closeness += w.verb
+            features = {"named": 1.0, "slot": float(bool(slot and slot.search(
+                s.text[max(0, e.start - SLOT_CHARS) : e.start])))}
             name = norm(e.text)
             if fit:
-                closeness *= math.exp((fit.get(name, 0.0) - 1.0) / w.fit_temperature)
-            best[name] = max(best.get(name, 0.0), closeness)
+                factor = math.exp((fit.get(name, 0.0) - 1.0) / w.fit_temperature)
+                features = {k: v * factor for k, v in features.items()}
+            if name not in best or w.score(features) > w.score(best[name]):
+                best[name] = features
             shown.setdefault(name, e.text)
-        for name, closeness in best.items():
-            votes[name] = votes.get(name, 0.0) + weight * closeness
+        for name, features in best.items():
+            tally = tallies.setdefault(name, dict.fromkeys(features, 0.0))
+            for k, v in features.items():
+                tally[k] += weight * v
     # "Iger" and "Bob Iger" are one candidate, also when only a weaker sentence says "Bob Iger".
     for e in (e for s in typed[VOTERS:] for e in s.entities):
         fuller = norm(e.text)
-        if any(fuller.endswith(" " + name) for name in votes):
-            votes.setdefault(fuller, 0.0)
+        if any(fuller.endswith(" " + name) for name in tallies):
+            tallies.setdefault(fuller, {})
             shown.setdefault(fuller, e.text)
-    for name in sorted(votes, key=len):
-        longer = [o for o in votes if o != name and re.search(rf"\b{re.escape(name)}\b", o)]
+    for name in sorted(tallies, key=len):
+        longer = [o for o in tallies if o != name and re.search(rf"\b{re.escape(name)}\b", o)]
         if longer:
-            votes[max(longer, key=votes.get)] += votes.pop(name)
+            into = tallies[max(longer, key=lambda o: w.score(tallies[o]))]
+            for k, v in tallies.pop(name).items():
+                into[k] = into.get(k, 0.0) + v
+    votes = {name: w.score(tally) for name, tally in tallies.items()}
     ranked = sorted(votes, key=votes.get, reverse=True)
     total = sum(votes.values()) or 1.0
     lead = typed[0]
@@ -111,7 +99,7 @@ def short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: s
         naming = {s.article_id for s in typed[:VOTERS]
                   if any(norm(e.text) in names for e in s.entities)}
         return {"share": share, "margin": share - runner_up, "articles": len(naming),
-                "from_lead": support is lead}
+                "from_lead": support is lead, "candidates": tallies}
 
     if labels == PERSON and re.match(r"\s*who\b", question.lower()):
         people = [e.text for e in lead.entities if norm(e.text) in votes]
@@ -128,7 +116,7 @@ def short_answer(scored: Sequence[Sentence], labels: frozenset[str], question: s
         if labels & {"PERSON", "ORG"} and not labels & {"GPE"}:
             name = fullest(name, context)
         return Vote(spelled_out(name), support, **agreed)
-    return Vote()
+    return Vote(candidates=tallies)
 
 
 _BEFORE_WH = re.compile(r"\b([A-Za-z]{4,})(?:\s+(?:of|to|for|on|in|as|with|by|at|from))?"
@@ -143,30 +131,3 @@ def slot_pattern(question: str) -> re.Pattern | None:
         return None
     word = found.group(1).lower()[:WORD_STEM_CHARS]
     return re.compile(rf"\b{word}\w*(?:\s+\S+){{0,3}}\s+$", re.I)
-
-
-_VERB_AFTER = re.compile(r"^\s+(?:(?:recently|reportedly|just|has|have|had|will|did|does)\s+|"
-                         r"(?:is|are|was|were)\s+(?=[a-z]+ing\b))?"
-                         r"([a-z]{3,})\b")
-
-
-def verb_slot(question: str) -> tuple[re.Pattern | None, set[str]]:
-    """Where the answer sits in a sentence that says it the question's way: before the verb
-    that follows "who" or "which ..." ("Which tech company confirmed": "Microsoft confirmed");
-    and the terms the question says after that verb, which such a sentence shares ("which
-    politician announced ... she's running for president": not "Porter announced her bid
-    for the seat")."""
-    at, phrase = asked_kind(question)
-    who = list(re.finditer(r"\bwho\b", question, re.I))
-    if who and who[-1].start() > at:
-        rest = question[who[-1].end() :]
-    elif phrase:
-        rest = question[question.find(phrase, at) + len(phrase) :]
-    else:
-        return None, set()
-    found = _VERB_AFTER.match(rest)
-    if not found or found.group(1) in NOT_VERBS:
-        return None, set()
-    word = found.group(1)[:WORD_STEM_CHARS]
-    told = set(terms(rest[found.end() :])) - VAGUE
-    return re.compile(rf"[’'s]*\s+(?:\S+\s+){{0,2}}?{word}\w*\b", re.I), told

@@ -1,34 +1,76 @@
-"""The extractive reader's weights: every tuning constant, named and documented."""
+"""The extractive reader's weights: every tuning constant, named and documented.
+
+The sentence score and the vote are linear in named features; their coefficients are fitted
+by `bench/fit_weights.py` on the dev questions (a pairwise ranker, cross-validated by quiz
+week) and stored by feature name in `weights.json`, which `fitted()` loads. `Weights()`
+holds the hand-set values they are compared against."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+
+FILE = Path(__file__).with_name("weights.json")
+
+# What a sentence's score adds up (each times its weight; a penalty has a negative weight).
+SENTENCE_FEATURES = (
+    "dense",  # cosine of the sentence's and the question's embeddings (its weight: 1)
+    "lexical",  # share of the question's terms it has, weighted by IDF
+    "rank",  # 1 / (1 + rank of the chunk it came from)
+    "typed",  # 1 when it names an entity of the kind asked for
+    "recent",  # 1 when its article is from the days in focus (with as_of)
+    "stale",  # up to 1 as its article is older than those days, over a year
+    "tally",  # 1 when it counts what a how-many question counts ("23 seasons")
+    "elsewhen",  # 1 when it tells of another year than the days asked about
+    "asks_back",  # 1 when it is itself a question
+)
+PRIOR_FEATURES = SENTENCE_FEATURES[1:3] + SENTENCE_FEATURES[4:]  # known before embedding
+# What a candidate's vote adds up over the sentences naming it, each sentence's share
+# weighted by how close its score is to the best one's (and by how well the candidate fits
+# the kind asked for, for a noun phrase).
+VOTE_FEATURES = (
+    "named",  # 1 per sentence naming it (its weight: 1)
+    "slot",  # 1 when it stands where the question has its "what"
+)
 
 
 @dataclass(frozen=True)
 class Weights:
-    """How sentence evidence is scored; calibrated on the evaluation questions."""
+    """How sentence evidence is scored and candidates are voted on. The feature weights
+    default to their hand-set values; `fitted()` gives the ones the reader uses."""
 
     dense: float = 1.0
     lexical: float = 0.6
-    typed: float = 0.25
     rank: float = 0.3
-    asks_back: float = 0.5  # a sentence that is itself a question rarely answers one
-    abstain_below: float = 0.6  # calibrated on dev questions: see README, "Measuring"
-    embed_sentences: int = 12
-    ner_sentences: int = 12
+    typed: float = 0.25
+    recent: float = 0.2
+    stale: float = -0.2
+    tally: float = 0.2
+    elsewhen: float = -0.2
+    asks_back: float = -0.5
+    named: float = 1.0
+    slot: float = 1.0
+    abstain_below: float = 0.6  # the best sentence's score below which the reader abstains
+    embed_sentences: int = 12  # the sentences with the best priors that are embedded
+    ner_sentences: int = 12  # the best of those whose entities are found
     vote_temperature: float = 0.15  # how fast a weaker sentence's vote for an answer fades
     min_share: float = 0.4  # votes an answer needs to lead when its best sentence doesn't
-    nearness: float = 1.0  # extra vote for an answer right next to the question's words
-    counted: float = 1.0  # extra vote for a number followed by what the question counts
-    slot: float = 1.0  # extra vote for an answer where the question has its "what"
-    verb: float = 3.0  # extra vote for an answer right before the question's verb
-    quotes: int = 2
-    recent: float = 0.2  # with as_of: lift for sentences of articles from the days before it
-    stale: float = 0.2  # most taken from sentences of articles a year or more older than those
-    elsewhen: float = 0.2  # taken from sentences that tell of another year than the days asked
-    tally: float = 0.2  # lift for sentences that count what a how-many question counts
+    quotes: int = 2  # sentences quoted
     fit_temperature: float = 0.1  # how fast a phrase's vote fades as it fits the kind asked less
+
+    def score(self, features: Mapping[str, float]) -> float:
+        return sum(getattr(self, name) * value for name, value in features.items())
+
+
+@functools.cache
+def fitted() -> Weights:
+    """The hand-set weights with the fitted feature weights of weights.json."""
+    data = json.loads(FILE.read_text())
+    return dataclasses.replace(Weights(), **data["sentence"], **data["vote"])
 
 
 # Sizes the algorithm works with (not fitted: changing one changes what the reader reads).
@@ -36,8 +78,8 @@ VOTERS = 6  # the best sentences naming a candidate that vote (and whose dates a
 STEM_CHARS = 6  # a name in the question is seen in a sentence that has a term so beginning
 WORD_STEM_CHARS = 5  # a question's word is found by its beginning ("balancing": "balanc")
 COUNT_CHARS = 12  # how far after a number the unit it counts is looked for
-SLOT_CHARS = 40  # how far before a candidate its slot word, and after it its verb, are found
-NEAR_CHARS = 60.0  # how fast the vote for standing next to the question's words fades
-FAR_CHARS = 200  # the distance taken when a sentence has none of the question's words
+SLOT_CHARS = 40  # how far before a candidate its slot word is found
 RECENT_DAYS = 14  # days in focus of at most this span are "the last days" ("this week")
 STALE_DAYS = 365  # the penalty for an article older than the days in focus grows over this
+LEAD_CHARS = 60  # a proposal not in bold further into its sentence than this is led up to
+LEAD_WORDS = 5  # ... by quoting the sentence from this many words before it

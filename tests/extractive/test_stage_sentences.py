@@ -1,10 +1,14 @@
 """The evidence stage on hand-made records: sentences once each, and their priors."""
 
 import datetime
+import json
+from pathlib import Path
+
+import pytest
 
 from index.articles import Article
 from index.chunking import Chunk
-from qa.extractive import Sentence, Weights
+from qa.extractive import Sentence, weights
 from qa.extractive.sentences import (
     distinct,
     named_terms,
@@ -36,13 +40,12 @@ def test_sentences_are_read_once_each_with_their_chunk_rank():
 
 
 def test_articles_of_the_days_in_focus_rise_and_older_ones_fall_over_a_year():
-    w = Weights()
     articles = {"new": article("new", "2023-09-20"), "half": article("half", "2023-03-19"),
                 "old": article("old", "2020-01-01"), "undated": article("undated")}
-    lift = timeliness(articles, (D(2023, 9, 17), D(2023, 9, 23)), w)
-    assert lift["new"] == w.recent and "undated" not in lift
-    assert lift["half"] == -w.stale * 182 / 365 and lift["old"] == -w.stale
-    assert timeliness(articles, None, w) == {}
+    lift = timeliness(articles, (D(2023, 9, 17), D(2023, 9, 23)))
+    assert lift["new"] == {"recent": 1.0} and "undated" not in lift
+    assert lift["half"] == {"stale": 182 / 365} and lift["old"] == {"stale": 1.0}
+    assert timeliness(articles, None) == {}
 
 
 def test_names_and_numbers_of_the_question_must_be_found():
@@ -75,3 +78,15 @@ def test_quotes_are_distinct_in_their_terms():
     near = s("The guild went on strike Tuesday after the talks broke down.")
     other = s("Studios made a counteroffer on Friday evening.")
     assert distinct([same, near, other], 2) == [same, other]
+
+
+def test_the_weights_file_names_every_feature_and_the_score_adds_them_up():
+    from qa.extractive.weights import SENTENCE_FEATURES, VOTE_FEATURES, fitted
+
+    w = fitted()
+    assert w.dense == 1.0 and w.named == 1.0  # the scale of each sum
+    assert w.asks_back < 0 and w.elsewhen < 0  # penalties
+    assert w.score({"dense": 0.5, "lexical": 1.0, "asks_back": 1.0}) == pytest.approx(
+        0.5 + w.lexical + w.asks_back)
+    data = json.loads(Path(weights.__file__).with_name("weights.json").read_text())
+    assert tuple(data["sentence"]) == SENTENCE_FEATURES and tuple(data["vote"]) == VOTE_FEATURES

@@ -3,7 +3,15 @@
 from index.articles import Article
 from qa.entities import Entity
 from qa.extractive import Sentence
-from qa.extractive.shaping import as_of_prefix, fullest, norm, spelled_out, widened, with_region
+from qa.extractive.shaping import (
+    as_of_prefix,
+    fullest,
+    led_to,
+    norm,
+    spelled_out,
+    widened,
+    with_region,
+)
 
 
 def sentence(text, *entities, article_id="a"):
@@ -51,3 +59,15 @@ def test_an_answer_from_before_the_days_asked_about_says_as_of_when():
     other = sentence("Bo Ray leads.", Entity("Bo Ray", "PERSON", 0, 6), article_id="new")
     assert as_of_prefix("Ann Lee", support, [support, other], articles) == "As of 2023-01-05, "
     assert as_of_prefix("Ann Lee", support, [support], articles) == ""
+
+
+def test_a_proposal_deep_in_its_sentence_is_led_up_to_by_a_verbatim_quote():
+    text = ("After three weeks of negotiations in a hotel near the capital, the agreement was "
+            "signed by Ruto and Museveni on Friday.")
+    s = Sentence("a", 100, 100 + len(text), text, 0, 1.0)
+    quote = led_to(s, "Ruto")
+    assert quote.text == "the agreement was signed by Ruto and Museveni on Friday."
+    assert (quote.start, quote.end) == (100 + text.index("the agreement"), s.end)
+    assert led_to(s, "Ruto, Museveni and Kagame").text.startswith("the agreement")  # the first
+    assert led_to(s, "three weeks") == s.quote()  # near the start: the whole sentence
+    assert led_to(s, "Nairobi") == s.quote()  # not in it: the whole sentence
