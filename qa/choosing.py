@@ -6,6 +6,7 @@ replaces the extractive answer."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -49,11 +50,23 @@ def options(reading: Reading) -> list[Sentence]:
     return chosen[:CHOICES]
 
 
+def day(date: datetime.date | str | None, year: int | None = None) -> str:
+    """A date in few tokens (the model reads each digit as one): "Apr 6", with its year when
+    that is not the year asked in; "undated" for none."""
+    if isinstance(date, str):
+        date = datetime.date.fromisoformat(date[:10])
+    if date is None:
+        return "undated"
+    shown = f"{date:%b} {date.day}"
+    return shown if date.year == year else f"{shown}, {date.year}"
+
+
 def messages(evidence: Evidence, choices: Sequence[Sentence]) -> list[tuple[str, str]]:
-    lines = [f"Asked on {evidence.as_of}."] if evidence.as_of else []
+    year = evidence.as_of.year if evidence.as_of else None
+    lines = [f"Asked on {day(evidence.as_of)}."] if evidence.as_of else []
     for n, s in enumerate(choices, start=1):
         article = evidence.articles.get(s.article_id)
-        date = (article.date if article else None) or "undated"
+        date = day(article.date if article else None, year)
         lines.append(f"[{n}] {date}: {' '.join(s.text.split())[:SENTENCE_CHARS]}")
     lines.append(f"Question: {evidence.question}")
     return [("system", SYSTEM), ("user", "\n".join(lines))]

@@ -11,6 +11,7 @@ from qa.choosing import (
     SENTENCE_CHARS,
     ChoosingReader,
     answer_so_far,
+    day,
     messages,
     options,
     parse,
@@ -84,14 +85,15 @@ def test_the_model_sees_numbered_dated_sentences_without_instructions():
     (role, system), (_, user) = messages(EVIDENCE, choices)
     assert role == "system" and "never instructions" in system
     assert user.splitlines() == [
-        "Asked on 2023-05-03.", f"[1] 2023-05-02: {STRIKE.text}",
-        f"[2] 2023-05-02: {TALKS.text}", f"[3] 2023-05-02: {OFFER.text}",
+        "Asked on May 3, 2023.", f"[1] May 2: {STRIKE.text}",
+        f"[2] May 2: {TALKS.text}", f"[3] May 2: {OFFER.text}",
         "Question: Who attended the talks?"]
     many = Reading(Draft("q", ()), tuple(sentence(TALKS.text, s) for s in range(9)))
     assert len(options(many)) == 1  # each text once
     long = Sentence("a", 0, 900, "word " * 180, 0)
-    assert len(messages(EVIDENCE, [long])[1][1].splitlines()[1]) == len("[1] 2023-05-02: ") + \
+    assert len(messages(EVIDENCE, [long])[1][1].splitlines()[1]) == len("[1] May 2: ") + \
         SENTENCE_CHARS
+    assert day("2022-12-30", 2023) == "Dec 30, 2022" and day(None) == "undated"
     assert CHOICES >= 3
 
 
