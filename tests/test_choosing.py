@@ -93,7 +93,7 @@ def test_the_model_sees_numbered_dated_sentences_without_instructions():
     long = Sentence("a", 0, 900, "word " * 180, 0)
     assert len(messages(EVIDENCE, [long])[1][1].splitlines()[1]) == len("[1] May 2: ") + \
         SENTENCE_CHARS
-    assert day("2022-12-30", 2023) == "Dec 30, 2022" and day(None) == "undated"
+    assert day("2022-12-30", 2023) == "Dec 30, 2022" and day("") == "undated"
     assert CHOICES >= 3
 
 
