@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -12,16 +11,12 @@ import numpy as np
 
 from index.articles import Article
 from index.chunking import Chunk
+from index.connection import IndexBusy as IndexBusy  # re-exported: raised by index.lock
+from index.connection import IndexUnavailable, connect, guarded
+from index.connection import unavailable as unavailable
+from index.connection import where as where
 from index.hits import EVERYTHING, Hit, Scope, day_number
-from index.settings import Settings, go_offline
-
-
-class IndexUnavailable(Exception):
-    """The index is missing, unreadable or its server is down; the message says what to do."""
-
-
-class IndexBusy(IndexUnavailable):
-    """Another process is updating the index."""
+from index.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -33,81 +28,13 @@ class Indexed:
     digest: str
 
 
-SERVER_TIMEOUT_S = 30.0
-
-
-def where(settings: Settings) -> str:
-    return settings.chroma_url or str(settings.index_dir)
-
-
-def unavailable(settings: Settings, e: Exception) -> str:
-    """What went wrong with the index or its server, and what to do about it."""
-    if settings.chroma_url:
-        return (f"The Chroma server at {settings.chroma_url} is not answering ({_reason(e)}). "
-                "Start it (chroma run --path DIR --port N) or unset NEWSQA_CHROMA_URL.")
-    return (f"The index at {settings.index_dir} cannot be read ({_reason(e)}). "
-            "Run `newsqa index --rebuild` to set it aside and build a new one.")
-
-
-def _guarded(method):
-    """Chroma failures (server down, unreadable files) become IndexUnavailable sentences."""
-
-    @functools.wraps(method)
-    def call(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except IndexUnavailable:
-            raise
-        except Exception as e:
-            raise IndexUnavailable(unavailable(self.settings, e)) from e
-
-    return call
-
-
-def _client(settings: Settings, create: bool):
-    go_offline()
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_url:
-        from urllib.parse import urlparse
-
-        url = urlparse(settings.chroma_url)
-        try:
-            client = chromadb.HttpClient(
-                host=url.hostname or "localhost",
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-        except Exception as e:
-            raise IndexUnavailable(unavailable(settings, e)) from e
-        session = getattr(getattr(client, "_server", None), "_session", None)
-        if session is not None:  # Chroma's client waits forever by default; a hung server
-            session.timeout = SERVER_TIMEOUT_S  # should give an error instead
-        return client
-    path = Path(settings.index_dir)
-    if not create and not (path / "chroma.sqlite3").exists():
-        raise IndexUnavailable(f"There is no index at {path}. Run `newsqa index` to build it.")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except Exception as e:
-        raise IndexUnavailable(unavailable(settings, e)) from e
-
-
-def _reason(e: Exception) -> str:
-    return str(e).strip().splitlines()[0][:200] if str(e).strip() else e.__class__.__name__
-
-
 class Store:
     """Two collections: `<name>` holds chunk vectors; `<name>_articles` holds article texts,
     so citations are verified against the article itself, in either deployment."""
 
     def __init__(self, settings: Settings, create: bool = False):
         self.settings = settings
-        self._client = client = _client(settings, create)
+        self._client = client = connect(settings, create)
         try:
             if create:
                 make = client.get_or_create_collection
@@ -131,7 +58,7 @@ class Store:
         """An empty store (the old collections, if any, dropped). An embedded index that
         cannot be read is set aside as `<dir>.unreadable-<time>`, not deleted."""
         try:
-            client = _client(settings, create=True)
+            client = connect(settings, create=True)
             present = {getattr(c, "name", c) for c in client.list_collections()}
         except Exception:
             if settings.chroma_url or not Path(settings.index_dir).exists():
@@ -141,7 +68,7 @@ class Store:
             from chromadb.api.client import SharedSystemClient
 
             SharedSystemClient.clear_system_cache()  # it remembers the failed open of `path`
-            client, present = _client(settings, create=True), set()
+            client, present = connect(settings, create=True), set()
         for name in (settings.collection, f"{settings.collection}_articles"):
             if name in present:
                 client.delete_collection(name)
@@ -152,7 +79,7 @@ class Store:
         return {id_: Indexed(id_, meta.get("path", ""), meta.get("digest", ""))
                 for id_, meta in self.catalog().items()}
 
-    @_guarded
+    @guarded
     def generation(self) -> str:
         """Changes whenever the contents change; readers use it to refresh derived indexes."""
         current = self._client.get_collection(self.articles.name).metadata or {}
@@ -161,7 +88,7 @@ class Store:
     def article(self, article_id: str) -> Article | None:
         return next(iter(self.get_articles([article_id]).values()), None)
 
-    @_guarded
+    @guarded
     def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
         ids = list(dict.fromkeys(ids))
         if not ids:
@@ -175,13 +102,13 @@ class Store:
     def all_chunks(self) -> list[Chunk]:
         return [hit.chunk for hit in self.all_hits()]
 
-    @_guarded
+    @guarded
     def catalog(self) -> dict[str, dict]:
         """Each article's metadata (title, date, source, url, path), by id."""
         got = _get_all(self.articles, ["metadatas"])
         return dict(zip(got["ids"], got["metadatas"], strict=True))
 
-    @_guarded
+    @guarded
     def all_hits(self) -> list[Hit]:
         """Every chunk, with its article's date (score 0)."""
         got = _get_all(self.chunks, ["metadatas", "documents"])
@@ -190,7 +117,7 @@ class Store:
             for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
         ]
 
-    @_guarded
+    @guarded
     def hits_of(self, article_ids: Sequence[str]) -> list[Hit]:
         """The chunks of these articles, with their articles' dates (score 0)."""
         if not article_ids:
@@ -203,7 +130,7 @@ class Store:
         ]
 
     # -- writing (build.py decides what; these keep the store consistent if interrupted) -----
-    @_guarded
+    @guarded
     def begin(self, articles: Sequence[Article], stored: Container[str]) -> None:
         """Mark articles as in progress and drop the old chunks of those already `stored`
         (an interrupted build leaves its articles stored, marked in progress)."""
@@ -214,7 +141,7 @@ class Store:
         if old:
             self.chunks.delete(where={"article_id": {"$in": old}})
 
-    @_guarded
+    @guarded
     def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray,
                    dates: Mapping[str, str | None]) -> None:
         """Write chunks; `dates` maps article ids to their ISO dates, kept for date filters."""
@@ -230,7 +157,7 @@ class Store:
                            for c in chunks],
             )
 
-    @_guarded
+    @guarded
     def commit(self, articles: Sequence[Article]) -> None:
         """Mark articles complete: from now on they are skipped while unchanged."""
         if articles:  # the metadata only: the text was written by begin()
@@ -238,7 +165,7 @@ class Store:
                                  metadatas=[_metadata(a, pending=False) for a in articles])
             self._touch()
 
-    @_guarded
+    @guarded
     def remove(self, article_ids: Sequence[str]) -> None:
         article_ids = list(article_ids)
         for i in range(0, len(article_ids), 500):  # SQLite limits the variables of a query
@@ -263,7 +190,7 @@ class Store:
         current = self._client.get_collection(self.articles.name).metadata or {}
         self.articles.modify(metadata={**current, **values})
 
-    @_guarded
+    @guarded
     def embedder(self) -> str | None:
         """How this index's vectors were made (index.embeddings.EMBEDDERS); None while it is
         empty. An index built before embedders were recorded holds float32 torch vectors."""
@@ -271,7 +198,7 @@ class Store:
             "embedder")
         return recorded or ("torch" if self.chunks.count() else None)
 
-    @_guarded
+    @guarded
     def check_embedder(self, embedder: str, record: bool = False) -> None:
         """Refuse to mix vectors: queries and new chunks must be embedded the way the indexed
         chunks were. With `record`, an index with no embedder yet takes this one."""
@@ -285,7 +212,7 @@ class Store:
                 f"`newsqa index --rebuild` to embed everything with {embedder}.")
 
     # -- reading ------------------------------------------------------------------------------
-    @_guarded
+    @guarded
     def search(self, vector: Sequence[float], k: int, scope: Scope = EVERYTHING) -> list[Hit]:
         """The k nearest chunks within `scope`."""
         n = self.chunks.count()
