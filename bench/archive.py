@@ -3,8 +3,9 @@ re-dated over several years, so that no two texts are the same), run through the
 pipeline: Chroma, the keyword index, retrieval and the reader. With --hashed-vectors (the
 default) a hashing embedder stands in for the model, so that large archives fit in a
 session; the output says so. Prints per size: index time per 1,000 articles, warm p50/p95 of
-answer(), this process's peak RSS, and the time from a build adding one article to the first
-answer that cites it, with the p50 of the ten questions after that add.
+answer(), this process's peak RSS, the time from a build adding one article to the first
+answer that cites it, with the p50 of the ten questions after that add, and a cold
+`newsqa ask` in a new process (its time and peak RSS: what serving the archive costs).
 
     python bench/archive.py ../shared/data/realtimeqa-2023/articles.jsonl.gz \
         --questions ../shared/data/realtimeqa-2023/questions-dev.jsonl --sizes 2000 10000
@@ -21,6 +22,8 @@ import json
 import random
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +34,9 @@ from index.embeddings import MiniLMEmbeddings
 from index.settings import Settings, go_offline
 
 YEARS_BACK = 6  # the archive's articles are spread over this many years before 2023
+ADDED = ("date 2023-12-30\nHarbour pilot Quentin Vasquez-Oyelaran was named head of the port "
+         "authority on Friday, the city said.\n")  # the article added to a built archive
+ADDED_QUESTION = "Who was named head of the port authority?"  # only the added article answers
 
 
 class HashedEmbeddings(MiniLMEmbeddings):
@@ -87,7 +93,7 @@ def p(values: list[float], q: float) -> float:
 def run(size: int, source: list[dict], questions: list[str], embeddings, tmp: Path) -> None:
     import qa.api
     from index.build import build
-    from qa.api import answer
+    from qa.api import answer, search
 
     folder = tmp / f"archive-{size}"
     folder.mkdir()
@@ -116,17 +122,20 @@ def run(size: int, source: list[dict], questions: list[str], embeddings, tmp: Pa
           f"{warm * 1000:.0f} ms, p95 {p(latencies, 0.95) * 1000:.0f} ms; "
           f"peak RSS {peak_rss_mb():.0f} MB", flush=True)
 
-    marker = "Quentin Vasquez-Oyelaran"
-    (folder / "added.txt").write_text(
-        f"date 2023-12-30\nHarbour pilot {marker} was named head of the port authority on "
-        "Friday, the city said.\n")
+    (folder / "added.txt").write_text(ADDED)
     started = time.perf_counter()
     build([folder], settings, embeddings=embeddings)
     built = time.perf_counter() - started
     started = time.perf_counter()
-    result = answer(f"Who is {marker}?", settings=settings)
+    result = answer(ADDED_QUESTION, settings=settings)
     after = time.perf_counter() - started
     cited = any(c.article_id.endswith("added.txt") for c in result.citations)
+    if not cited:  # where it was lost: retrieval or the reader
+        ranks = [n for n, p in enumerate(search(ADDED_QUESTION, settings=settings), 1)
+                 if p.article_id.endswith("added.txt")]
+        where = f"retrieved at rank {ranks[0]}" if ranks else "not retrieved"
+        print(f"        the added article: {where}; the answer: {result.text[:120]!r}",
+              flush=True)
     next_ten = []
     for question in questions[41:51]:
         started = time.perf_counter()
@@ -137,9 +146,37 @@ def run(size: int, source: list[dict], questions: list[str], embeddings, tmp: Pa
           f"{after / warm:.1f}x warm p50); the next ten p50 "
           f"{statistics.median(next_ten) * 1000:.0f} ms, slowest "
           f"{max(next_ten) * 1000:.0f} ms ({max(next_ten) / warm:.1f}x)", flush=True)
+    cold_ask(settings, questions[0])
+
+
+def cold_ask(settings: Settings, question: str) -> None:
+    """`newsqa ask` in a new process, as a user runs it: the real model embeds the question
+    (the vectors are hashed, so its dense side finds little; the costs are real). Its peak
+    RSS is that of a process serving this archive."""
+    command = [sys.executable, __file__, "--cold-ask", str(settings.index_dir), question]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    status = "" if done.returncode == 0 else f" (FAILED: {done.stderr.strip()[-200:]})"
+    print(f"        cold `newsqa ask` {seconds:.1f} s, its peak RSS {rss:.0f} MB{status}",
+          flush=True)
+
+
+def ask_as_a_user(index_dir: str, question: str) -> None:
+    """`newsqa ask --index-dir DIR QUESTION`, the model embedding the question although the
+    archive's vectors are hashed (so the index's record of its embedder is not checked)."""
+    from index.store import Store
+    from ui.cli import main as newsqa
+
+    Store.check_embedder = lambda self, name: None
+    sys.argv = ["newsqa", "ask", question, "--index-dir", index_dir]
+    newsqa()
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--cold-ask"]:
+        return ask_as_a_user(*sys.argv[2:4])
     parser = argparse.ArgumentParser()
     parser.add_argument("articles", type=Path)
     parser.add_argument("--questions", type=Path, required=True)

@@ -51,8 +51,9 @@ def keyword_path(settings: Settings) -> Path:
 
 
 def match_expression(words: Iterable[str]) -> str:
-    """An FTS5 query for any of `words` (each quoted: no word is read as an operator)."""
-    return " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+    """An FTS5 query for any of `words` (each quoted: no word is read as an operator); a
+    word given twice weighs twice in the ranking."""
+    return " OR ".join(f'"{w}"' for w in words)
 
 
 class KeywordIndex:
@@ -124,18 +125,19 @@ class KeywordIndex:
             todo = [id_ for id_, meta in committed.items() if have.get(id_) != meta["digest"]]
             if not have:  # a first sync: one pass over every chunk beats requests by article
                 wanted = set(todo)
-                self._insert([h for h in self.store.all_hits() if h.chunk.article_id in wanted],
-                             {id_: committed[id_] for id_ in todo})
+                for page in self.store.pages_of_hits():
+                    self._insert([h for h in page if h.chunk.article_id in wanted])
             else:
                 for part in _parts(todo, SYNC_BATCH):
-                    self._insert(self.store.hits_of(part), {id_: committed[id_] for id_ in part})
+                    self._insert(self.store.hits_of(part))
+            self._record({id_: committed[id_] for id_ in todo})
             db.execute("INSERT OR REPLACE INTO state VALUES ('generation', ?)", (generation,))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
-    def _insert(self, hits: Sequence[Hit], metas: dict[str, dict]) -> None:
+    def _insert(self, hits: Sequence[Hit]) -> None:
         db = self._db
         first = (db.execute("SELECT max(rowid) FROM chunks").fetchone()[0] or 0) + 1
         rows = list(enumerate(hits, start=first))
@@ -145,7 +147,9 @@ class KeywordIndex:
                          h.chunk.text) for n, h in rows])
         db.executemany("INSERT INTO fts (rowid, terms) VALUES (?, ?)",
                        [(n, " ".join(terms(h.chunk.text))) for n, h in rows])
-        db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)", [
+
+    def _record(self, metas: dict[str, dict]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)", [
             (id_, m["digest"], m.get("title", ""), m.get("source", ""), m.get("url", ""),
              day_number(m.get("date") or None)) for id_, m in metas.items()])
 

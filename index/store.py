@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,10 @@ from index.connection import unavailable as unavailable
 from index.connection import where as where
 from index.hits import EVERYTHING, Hit, Scope, day_number
 from index.settings import Settings
+
+# Records read from Chroma in one request when reading everything (SQLite limits the
+# variables of one query; a page also bounds the texts held at once).
+PAGE = 5000
 
 
 @dataclass(frozen=True)
@@ -108,14 +112,25 @@ class Store:
         got = _get_all(self.articles, ["metadatas"])
         return dict(zip(got["ids"], got["metadatas"], strict=True))
 
-    @guarded
     def all_hits(self) -> list[Hit]:
         """Every chunk, with its article's date (score 0)."""
-        got = _get_all(self.chunks, ["metadatas", "documents"])
-        return [
-            Hit(_chunk(id_, meta, text), 0.0, int(meta.get("day", 0)))
-            for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
-        ]
+        return [hit for page in self.pages_of_hits() for hit in page]
+
+    def pages_of_hits(self, page: int = PAGE) -> Iterator[list[Hit]]:
+        """Every chunk, `page` at a time: a whole archive's texts are never held at once."""
+        offset = 0
+        while True:
+            got = self._chunk_page(offset, page)
+            yield [Hit(_chunk(id_, meta, text), 0.0, int(meta.get("day", 0)))
+                   for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"],
+                                              strict=True)]
+            if len(got["ids"]) < page:
+                return
+            offset += page
+
+    @guarded
+    def _chunk_page(self, offset: int, page: int) -> dict[str, list]:
+        return self.chunks.get(include=["metadatas", "documents"], limit=page, offset=offset)
 
     @guarded
     def hits_of(self, article_ids: Sequence[str]) -> list[Hit]:
@@ -236,7 +251,7 @@ class Store:
         ]
 
 
-def _get_all(collection, include: list[str], page: int = 5000) -> dict[str, list]:
+def _get_all(collection, include: list[str], page: int = PAGE) -> dict[str, list]:
     """Every record, a page at a time: one large get exceeds SQLite's limit on variables."""
     got: dict[str, list] = {"ids": [], **{field: [] for field in include}}
     offset = 0

@@ -131,3 +131,20 @@ def test_a_broken_keyword_file_is_rebuilt_from_the_store(tmp_path, embeddings):
     keywords.sync()
     assert len(keywords.search("quokka", 5)) == 2
     assert keywords.idf("quokka") < keywords.idf("zeppelin")
+
+
+def test_a_word_the_question_repeats_weighs_more(tmp_path, embeddings):
+    from index.build import build
+    from index.keywords import KeywordIndex
+    from tests.conftest import settings_for
+
+    settings = settings_for(tmp_path)
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "one.txt").write_text("A wombat was seen near the harbour.")
+    (folder / "two.txt").write_text("A zeppelin was seen near the harbour.")
+    build([folder], settings, embeddings=embeddings)
+    keywords = KeywordIndex(Store(settings))
+    keywords.sync()
+    assert keywords.search("zeppelin wombat wombat", 1)[0].chunk.article_id == "a/one.txt"
+    assert keywords.search("wombat zeppelin zeppelin", 1)[0].chunk.article_id == "a/two.txt"
