@@ -24,6 +24,7 @@ MULTIPLE_CHOICE = re.compile(
 
 
 # Questions about the days just before they were asked.
+ARTICLES_PER_FILE = 1000  # articles per JSONL file the eval indexes (files over 50 MB are refused)
 ASKS_RECENT = re.compile(r"\b(this|past|last) (week|weekend|month)\b|\brecent(ly)?\b|"
                          r"\blatest\b|\byesterday\b|\btoday\b", re.I)
 
@@ -83,15 +84,20 @@ def load_questions(path: Path, limit: int | None, seed: int, answerable: bool) -
     return questions[:limit] if limit else questions
 
 
-def write_articles(source: Path, ids: set[str], target: Path) -> dict[str, str]:
-    """Copy the articles with these ids; returns their publication dates (YYYY-MM-DD)."""
+def write_articles(source: Path, ids: set[str] | None, folder: Path) -> dict[str, str]:
+    """Copy the articles with these ids (every article for None) into JSONL files in
+    `folder`, each under the loader's size limit; returns their publication dates
+    (YYYY-MM-DD)."""
     opener = gzip.open if source.suffix == ".gz" else open
-    dates = {}
-    with opener(source, "rt") as src, target.open("w") as out:
+    dates: dict[str, str] = {}
+    folder.mkdir(parents=True, exist_ok=True)
+    with opener(source, "rt") as src:
         for line in src:
             record = json.loads(line) if line.strip() else {}
-            if record.get("doc_id") in ids:
-                out.write(line)
+            if record.get("doc_id") and (ids is None or record["doc_id"] in ids):
+                part = folder / f"articles-{len(dates) // ARTICLES_PER_FILE:03d}.jsonl"
+                with part.open("a") as out:
+                    out.write(line)
                 dates[record["doc_id"]] = str(record.get("publish_date") or "").replace("/", "-")
     return dates
 
@@ -198,9 +204,10 @@ def subset(name: str, rows: list[Row]) -> dict[str, float]:
 def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: int, k: int,
         index_dir: Path | None, out: Path | None, answerable: bool = True,
         baseline: bool = False, use_dates: bool = True, llm: dict | None = None,
-        styles: tuple[str, ...] = ("write", "choose")) -> dict:
+        styles: tuple[str, ...] = ("write", "choose"), every_article: bool = False) -> dict:
     """Scores of the extractive reader; with `llm` (settings naming a model), also of each
-    LLM style on the same index and questions."""
+    LLM style on the same index and questions. The index holds the questions' articles, or
+    with `every_article` every article of the file (a larger haystack)."""
     from index.articles import load_articles
     from index.build import build
     from qa.api import answer, engine
@@ -209,9 +216,9 @@ def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: i
     questions = load_questions(questions_path, limit, seed, answerable)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(index_dir=index_dir or Path(tmp) / "index")
-        corpus = Path(tmp) / "articles.jsonl"
-        dates = write_articles(articles_path, {d for q in questions for d in q["gcs_doc_ids"]},
-                               corpus)
+        corpus = Path(tmp) / "articles"
+        asked = {d for q in questions for d in q["gcs_doc_ids"]}
+        dates = write_articles(articles_path, None if every_article else asked, corpus)
         report = build([corpus], settings)
         retriever = engine(settings).retriever
 

@@ -12,6 +12,7 @@ from qa.evaluate import (
     llm_shown,
     reader_scores,
     run,
+    write_articles,
 )
 from qa.grounded import FALLBACK, NEITHER
 
@@ -103,3 +104,22 @@ def test_eval_end_to_end_with_the_tutorial_baseline(tmp_path):
     assert row["qid"] == "1" and row["hit_rank"] == 1 and set(row["citations"]) == {"zoo"}
     assert row["fresh"] and not row["asks_recent"]
     assert scores["fresh gold questions"] == 1 and scores["'this week' questions"] == 0
+
+
+def test_the_haystack_is_the_questions_articles_or_every_article(tmp_path, monkeypatch):
+    import qa.evaluate
+
+    monkeypatch.setattr(qa.evaluate, "ARTICLES_PER_FILE", 2)
+    source = tmp_path / "all.jsonl"
+    source.write_text("".join(json.dumps({"doc_id": d, "publish_date": "2023/09/20",
+                                          "text": "Text."}) + "\n" for d in "abc"))
+
+    def written(folder):
+        return {p.name: [json.loads(line)["doc_id"] for line in p.read_text().splitlines()]
+                for p in folder.iterdir()}
+
+    assert write_articles(source, {"b"}, tmp_path / "some") == {"b": "2023-09-20"}
+    assert written(tmp_path / "some") == {"articles-000.jsonl": ["b"]}
+    assert set(write_articles(source, None, tmp_path / "every")) == {"a", "b", "c"}
+    assert written(tmp_path / "every") == {"articles-000.jsonl": ["a", "b"],
+                                           "articles-001.jsonl": ["c"]}

@@ -107,6 +107,8 @@ def evaluate(
     llm_gguf: LLMGguf = None,
     llm_styles: Annotated[str, typer.Option("--llm-styles", help="With an LLM, the styles "
                           "scored next to the extractive reader.")] = "write,choose",
+    every_article: Annotated[bool, typer.Option("--every-article", help="Index every article "
+                             "of the file, not only the questions' own.")] = False,
 ) -> None:
     """Score retrieval (hit@k, MRR) and answers (gold answer in the first 60/300 characters)."""
     from qa.evaluate import run
@@ -121,7 +123,8 @@ def evaluate(
         raise fail(f"--llm-styles takes write and/or choose, not {llm_styles!r}.", 2)
     scores = run(questions, articles, limit=limit, seed=seed, k=k, index_dir=index_dir,
                  out=out, answerable=not include_unanswerable, baseline=baseline,
-                 use_dates=not ignore_dates, llm=llm or None, styles=styles)
+                 use_dates=not ignore_dates, llm=llm or None, styles=styles,
+                 every_article=every_article)
     for name, value in scores.items():
         typer.echo(f"{name:>18}  {value:.3f}" if isinstance(value, float) else
                    f"{name:>18}  {value}")
