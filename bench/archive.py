@@ -20,6 +20,7 @@ import hashlib
 import itertools
 import json
 import random
+import re
 import resource
 import statistics
 import subprocess
@@ -37,6 +38,7 @@ YEARS_BACK = 6  # the archive's articles are spread over this many years before 
 ADDED = ("date 2023-12-30\nHarbour pilot Quentin Vasquez-Oyelaran was named head of the port "
          "authority on Friday, the city said.\n")  # the article added to a built archive
 ADDED_QUESTION = "Who was named head of the port authority?"  # only the added article answers
+PEAK = "peak RSS of this process:"  # how a cold ask reports its own peak RSS on stderr
 
 
 class HashedEmbeddings(MiniLMEmbeddings):
@@ -157,21 +159,28 @@ def cold_ask(settings: Settings, question: str) -> None:
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - started
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak = re.search(rf"^{PEAK} (\d+) kB$", done.stderr, re.MULTILINE)
+    rss = f"{int(peak.group(1)) / 1024:.0f} MB" if peak else "unknown"
     status = "" if done.returncode == 0 else f" (FAILED: {done.stderr.strip()[-200:]})"
-    print(f"        cold `newsqa ask` {seconds:.1f} s, its peak RSS {rss:.0f} MB{status}",
-          flush=True)
+    print(f"        cold `newsqa ask` {seconds:.1f} s, its peak RSS {rss}{status}", flush=True)
 
 
 def ask_as_a_user(index_dir: str, question: str) -> None:
     """`newsqa ask --index-dir DIR QUESTION`, the model embedding the question although the
-    archive's vectors are hashed (so the index's record of its embedder is not checked)."""
+    archive's vectors are hashed (so the index's record of its embedder is not checked).
+    Prints its own peak RSS last (VmHWM: rusage would count the parent's pages from before
+    the exec)."""
     from index.store import Store
     from ui.cli import main as newsqa
 
     Store.check_embedder = lambda self, name: None
     sys.argv = ["newsqa", "ask", question, "--index-dir", index_dir]
-    newsqa()
+    try:
+        newsqa()
+    finally:
+        status = Path("/proc/self/status").read_text()
+        hwm = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE).group(1)
+        print(f"{PEAK} {hwm} kB", file=sys.stderr)
 
 
 def main() -> None:

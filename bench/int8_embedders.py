@@ -96,9 +96,13 @@ def main() -> None:
                                   return_tensors="np"))
 
         class Encoder(torch.nn.Module):  # positional inputs, the hidden states out
+            def __init__(self):  # a submodule, so its weights export as initializers
+                super().__init__()
+                self.bert = bert
+
             def forward(self, input_ids, attention_mask, token_type_ids):
-                return bert(input_ids=input_ids, attention_mask=attention_mask,
-                            token_type_ids=token_type_ids).last_hidden_state
+                return self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                                 token_type_ids=token_type_ids).last_hidden_state
 
         encoder = Encoder().eval()
         example = {k: torch.from_numpy(v) for k, v in tokens(chunks[:2]).items()}
@@ -115,6 +119,11 @@ def main() -> None:
                                         "hidden": {0: "b", 1: "t"}}, dynamo=False)
         int8_path = Path(tmp) / "model-int8.onnx"
         quantize_dynamic(str(onnx_path), str(int8_path), weight_type=QuantType.QInt8)
+        import onnx
+
+        ops = [n.op_type for n in onnx.load(str(int8_path)).graph.node]
+        print(f"onnx int8: {ops.count('MatMulInteger')} of "
+              f"{ops.count('MatMul') + ops.count('MatMulInteger')} matrix products in int8")
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         for name, path in (("onnxruntime float32", onnx_path),
