@@ -53,15 +53,16 @@ def test_sparse_index_follows_the_store(tmp_path, embeddings):
     assert retriever.sparse().search("quokka", 3)[0].chunk.article_id == "a/two.txt"
 
 
-def two_articles(tmp_path, embeddings):
+def two_articles(tmp_path, embeddings, one="date 2023-09-01\nA quokka was seen near the harbour.",
+                 two="date 2023-09-20\nA quokka swam across the harbour."):
     from index.build import build
     from tests.conftest import settings_for
 
     settings = settings_for(tmp_path)
     folder = tmp_path / "a"
     folder.mkdir()
-    (folder / "one.txt").write_text("date 2023-09-01\nA quokka was seen near the harbour.")
-    (folder / "two.txt").write_text("date 2023-09-20\nA quokka swam across the harbour.")
+    (folder / "one.txt").write_text(one)
+    (folder / "two.txt").write_text(two)
     build([folder], settings, embeddings=embeddings)
     return settings, folder
 
@@ -134,16 +135,10 @@ def test_a_broken_keyword_file_is_rebuilt_from_the_store(tmp_path, embeddings):
 
 
 def test_a_word_the_question_repeats_weighs_more(tmp_path, embeddings):
-    from index.build import build
     from index.keywords import KeywordIndex
-    from tests.conftest import settings_for
 
-    settings = settings_for(tmp_path)
-    folder = tmp_path / "a"
-    folder.mkdir()
-    (folder / "one.txt").write_text("A wombat was seen near the harbour.")
-    (folder / "two.txt").write_text("A zeppelin was seen near the harbour.")
-    build([folder], settings, embeddings=embeddings)
+    settings, _ = two_articles(tmp_path, embeddings, "A wombat was seen near the harbour.",
+                               "A zeppelin was seen near the harbour.")
     keywords = KeywordIndex(Store(settings))
     keywords.sync()
     assert keywords.search("zeppelin wombat wombat", 1)[0].chunk.article_id == "a/one.txt"
