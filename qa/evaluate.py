@@ -23,8 +23,9 @@ MULTIPLE_CHOICE = re.compile(
     re.I)
 
 
-# Questions about the days just before they were asked.
 ARTICLES_PER_FILE = 1000  # articles per JSONL file the eval indexes (files over 50 MB are refused)
+
+# Questions about the days just before they were asked.
 ASKS_RECENT = re.compile(r"\b(this|past|last) (week|weekend|month)\b|\brecent(ly)?\b|"
                          r"\blatest\b|\byesterday\b|\btoday\b", re.I)
 
