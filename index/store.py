@@ -104,7 +104,7 @@ class Store:
         }
 
     def all_chunks(self) -> list[Chunk]:
-        return [hit.chunk for hit in self.all_hits()]
+        return [hit.chunk for page in self.pages_of_hits() for hit in page]
 
     @guarded
     def catalog(self) -> dict[str, dict]:
@@ -112,25 +112,18 @@ class Store:
         got = _get_all(self.articles, ["metadatas"])
         return dict(zip(got["ids"], got["metadatas"], strict=True))
 
-    def all_hits(self) -> list[Hit]:
-        """Every chunk, with its article's date (score 0)."""
-        return [hit for page in self.pages_of_hits() for hit in page]
-
-    def pages_of_hits(self, page: int = PAGE) -> Iterator[list[Hit]]:
-        """Every chunk, `page` at a time: a whole archive's texts are never held at once."""
-        offset = 0
-        while True:
-            got = self._chunk_page(offset, page)
+    def pages_of_hits(self) -> Iterator[list[Hit]]:
+        """Every chunk with its article's date (score 0), a page at a time: a whole
+        archive's texts are never held at once."""
+        pages = _pages(self.chunks, ["metadatas", "documents"])
+        while (got := self._next_page(pages)) is not None:
             yield [Hit(_chunk(id_, meta, text), 0.0, int(meta.get("day", 0)))
                    for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"],
                                               strict=True)]
-            if len(got["ids"]) < page:
-                return
-            offset += page
 
     @guarded
-    def _chunk_page(self, offset: int, page: int) -> dict[str, list]:
-        return self.chunks.get(include=["metadatas", "documents"], limit=page, offset=offset)
+    def _next_page(self, pages: Iterator[dict[str, list]]) -> dict[str, list] | None:
+        return next(pages, None)
 
     @guarded
     def hits_of(self, article_ids: Sequence[str]) -> list[Hit]:
@@ -251,17 +244,23 @@ class Store:
         ]
 
 
-def _get_all(collection, include: list[str], page: int = PAGE) -> dict[str, list]:
-    """Every record, a page at a time: one large get exceeds SQLite's limit on variables."""
-    got: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+def _pages(collection, include: list[str]) -> Iterator[dict[str, list]]:
+    """Every record, PAGE at a time: one large get exceeds SQLite's limit on variables."""
     offset = 0
     while True:
-        part = collection.get(include=include, limit=page, offset=offset)
+        part = collection.get(include=include, limit=PAGE, offset=offset)
+        yield part
+        if len(part["ids"]) < PAGE:
+            return
+        offset += PAGE
+
+
+def _get_all(collection, include: list[str]) -> dict[str, list]:
+    got: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+    for part in _pages(collection, include):
         for field in got:
             got[field] += part[field]
-        if len(part["ids"]) < page:
-            return got
-        offset += page
+    return got
 
 
 def _metadata(a: Article, pending: bool) -> dict:

@@ -168,3 +168,16 @@ def test_chunks_of_an_index_that_kept_their_text_as_documents_still_read(tmp_pat
     assert "text" not in Store(settings).chunks.get(limit=1)["metadatas"][0]
     texts = {c.id: c.text for c in Store(settings).all_chunks()}
     assert texts == {id_: m["text"] for id_, m in zip(got["ids"], got["metadatas"], strict=True)}
+
+
+def test_every_chunk_is_read_a_page_at_a_time(tmp_path, corpus, embeddings, monkeypatch):
+    import index.store
+
+    settings = settings_for(tmp_path)
+    report = build([corpus], settings, embeddings=embeddings)
+    monkeypatch.setattr(index.store, "PAGE", 3)
+    pages = list(Store(settings).pages_of_hits())
+    assert max(len(page) for page in pages) == 3 and len(pages) > 2
+    ids = [hit.chunk.id for page in pages for hit in page]
+    assert len(ids) == len(set(ids)) == report.chunks
+    assert len(Store(settings).catalog()) == 5  # articles paged the same way
