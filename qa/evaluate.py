@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gzip
 import json
@@ -92,13 +93,16 @@ def write_articles(source: Path, ids: set[str] | None, folder: Path) -> dict[str
     opener = gzip.open if source.suffix == ".gz" else open
     dates: dict[str, str] = {}
     folder.mkdir(parents=True, exist_ok=True)
-    with opener(source, "rt") as src:
+    with opener(source, "rt") as src, contextlib.ExitStack() as files:
+        written = 0
         for line in src:
             record = json.loads(line) if line.strip() else {}
             if record.get("doc_id") and (ids is None or record["doc_id"] in ids):
-                part = folder / f"articles-{len(dates) // ARTICLES_PER_FILE:03d}.jsonl"
-                with part.open("a") as out:
-                    out.write(line)
+                if written % ARTICLES_PER_FILE == 0:
+                    part = folder / f"articles-{written // ARTICLES_PER_FILE:03d}.jsonl"
+                    out = files.enter_context(part.open("w"))
+                out.write(line)
+                written += 1
                 dates[record["doc_id"]] = str(record.get("publish_date") or "").replace("/", "-")
     return dates
 
