@@ -14,6 +14,7 @@ answer that cites it, with the p50 of the ten questions after that add, and a co
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import gzip
 import hashlib
@@ -92,14 +93,16 @@ def p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run(size: int, source: list[dict], questions: list[str], embeddings, tmp: Path) -> None:
+def run(size: int, source: list[dict], questions: list[str], embeddings, work: Path) -> None:
     import qa.api
     from index.build import build
     from qa.api import answer, search
 
-    folder = tmp / f"archive-{size}"
-    folder.mkdir()
-    settings = Settings(index_dir=tmp / f"index-{size}", embedder="torch")
+    folder = work / f"archive-{size}"
+    settings = Settings(index_dir=work / f"index-{size}", embedder="torch")
+    kept = folder.exists()  # built by an earlier run with the same --work: only served here
+    (folder / "added.txt").unlink(missing_ok=True)  # the add below is a new article again
+    folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     records = synthetic(source, size)
     for part in range(0, size, 1000):
@@ -107,8 +110,10 @@ def run(size: int, source: list[dict], questions: list[str], embeddings, tmp: Pa
             "".join(json.dumps(r) + "\n" for r in records[part : part + 1000]))
     report = build([folder], settings, embeddings=embeddings)
     seconds = time.perf_counter() - started
-    print(f"{size:>7} articles, {report.chunks} chunks: index {seconds:.0f} s "
-          f"({seconds / size * 1000:.1f} s per 1,000 articles)", flush=True)
+    built = (f"already indexed in {work} ({report.unchanged} unchanged), checked in "
+             f"{seconds:.0f} s" if kept else f"{report.chunks} chunks: index {seconds:.0f} s "
+             f"({seconds / size * 1000:.1f} s per 1,000 articles)")
+    print(f"{size:>7} articles, {built}", flush=True)
 
     qa.api.engine.cache_clear()
     started = time.perf_counter()
@@ -191,6 +196,9 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, required=True)
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--source", type=int, default=3000, help="Real articles drawn from.")
+    parser.add_argument("--work", type=Path,
+                        help="Build the archives here and keep them, or serve the ones an "
+                             "earlier run kept there (default: a temporary folder).")
     args = parser.parse_args()
     go_offline()
     import qa.api
@@ -205,9 +213,10 @@ def main() -> None:
     qa.api.MiniLMEmbeddings = lambda **_: embeddings  # queries and the reader, the same way
     print("vectors: HASHED (a hashing embedder stands in for the model; Chroma, the keyword "
           "index, retrieval and the reader are real)", flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
+    with contextlib.ExitStack() as stack:
+        work = args.work or Path(stack.enter_context(tempfile.TemporaryDirectory()))
         for size in args.sizes:
-            run(size, source, questions, embeddings, Path(tmp))
+            run(size, source, questions, embeddings, work)
 
 
 if __name__ == "__main__":

@@ -85,9 +85,10 @@ class Store:
 
     @guarded
     def generation(self) -> str:
-        """Changes whenever the contents change; readers use it to refresh derived indexes."""
+        """Changes whenever an article is committed or removed; readers use it to refresh
+        derived indexes. (Counting the chunks instead would cost a scan of them all.)"""
         current = self._client.get_collection(self.articles.name).metadata or {}
-        return f"{current.get('generation', '')}:{self.chunks.count()}"
+        return str(current.get("generation", ""))
 
     def article(self, article_id: str) -> Article | None:
         return next(iter(self.get_articles([article_id]).values()), None)
@@ -204,7 +205,7 @@ class Store:
         empty. An index built before embedders were recorded holds float32 torch vectors."""
         recorded = (self._client.get_collection(self.articles.name).metadata or {}).get(
             "embedder")
-        return recorded or ("torch" if self.chunks.count() else None)
+        return recorded or ("torch" if self.chunks.get(limit=1, include=[])["ids"] else None)
 
     @guarded
     def check_embedder(self, embedder: str, record: bool = False) -> None:
@@ -222,14 +223,12 @@ class Store:
     # -- reading ------------------------------------------------------------------------------
     @guarded
     def search(self, vector: Sequence[float], k: int, scope: Scope = EVERYTHING) -> list[Hit]:
-        """The k nearest chunks within `scope`."""
-        n = self.chunks.count()
-        if n == 0:
-            return []
+        """The k nearest chunks within `scope`. (Chroma returns fewer when it holds fewer; its
+        count() would scan every chunk.)"""
         # A filtered query scans; most chunks usually pass, so over-fetch and filter here first.
-        hits = [h for h in self._query(vector, min(2 * k, n), None) if scope.admits(h)]
-        if len(hits) < min(k, n) and scope != EVERYTHING:
-            hits = [h for h in self._query(vector, min(k, n), scope.where()) if scope.admits(h)]
+        hits = [h for h in self._query(vector, 2 * k, None) if scope.admits(h)]
+        if len(hits) < k and scope != EVERYTHING:
+            hits = [h for h in self._query(vector, k, scope.where()) if scope.admits(h)]
         return hits[:k]
 
     def _query(self, vector: Sequence[float], n: int, where: dict | None) -> list[Hit]:
