@@ -21,17 +21,20 @@ def norm(text: str) -> str:
 
 
 def led_to(sentence: Sentence, answer: str) -> Quote:
-    """The sentence quoted from a few words before the proposed answer when the answer
-    stands past its first LEAD_CHARS, so that what is read first holds it without putting
-    it forward; else the whole sentence."""
+    """The sentence quoted from a few words before the proposed answer when the answer ends
+    past its first LEAD_CHARS (as printed, after the opening quote mark), so that what is
+    read first holds it without putting it forward; else the whole sentence. A shaped
+    answer the sentence does not give whole is found by its first name (of several) or by
+    its last word ("age 115": "115", "Lamar Jackson": "Jackson")."""
     text = sentence.text
-    first = re.split(r",\s|\s+and\s", answer)[0]  # of several people, the first named
-    at = next((m.start() for part in (answer, first)
-               if part and (m := re.search(rf"\b{re.escape(part)}", text, re.I))), -1)
-    if at <= LEAD_CHARS:
+    parts = (answer, re.split(r",\s|\s+and\s", answer)[0], answer.split()[-1] if answer else "")
+    found = next((m for part in parts
+                  if part and (m := re.search(rf"\b{re.escape(part)}", text, re.I))), None)
+    if found is None or found.end() + len("“") <= LEAD_CHARS:
         return sentence.quote()
-    starts = [m.start() for m in re.finditer(r"(?<=\s)\S", text[:at])]
-    cut = starts[-LEAD_WORDS] if len(starts) >= LEAD_WORDS else at
+    starts = [m.start() for m in re.finditer(r"(?<=\s)\S", text[: found.start()])]
+    cut = next((at for at in starts[-LEAD_WORDS:] if found.end() - at + len("“…") <= LEAD_CHARS),
+               found.start())
     return Quote(sentence.article_id, sentence.start + cut, sentence.end, text[cut:])
 
 

@@ -81,5 +81,5 @@ COUNT_CHARS = 12  # how far after a number the unit it counts is looked for
 SLOT_CHARS = 40  # how far before a candidate its slot word is found
 RECENT_DAYS = 14  # days in focus of at most this span are "the last days" ("this week")
 STALE_DAYS = 365  # the penalty for an article older than the days in focus grows over this
-LEAD_CHARS = 60  # a proposal not in bold further into its sentence than this is led up to
-LEAD_WORDS = 5  # ... by quoting the sentence from this many words before it
+LEAD_CHARS = 60  # a proposal not in bold ending further into its sentence than this is led up to
+LEAD_WORDS = 5  # ... by quoting the sentence from at most this many words before it

@@ -70,4 +70,7 @@ def test_a_proposal_deep_in_its_sentence_is_led_up_to_by_a_verbatim_quote():
     assert (quote.start, quote.end) == (100 + text.index("the agreement"), s.end)
     assert led_to(s, "Ruto, Museveni and Kagame").text.startswith("the agreement")  # the first
     assert led_to(s, "three weeks") == s.quote()  # near the start: the whole sentence
+    # starts before the first 60 characters but ends past them: led up to, and held whole
+    assert led_to(s, "the capital").text.startswith("negotiations in a hotel near the capital")
+    assert led_to(s, "President Museveni").text.startswith("was signed by Ruto")  # last word
     assert led_to(s, "Nairobi") == s.quote()  # not in it: the whole sentence
