@@ -1,19 +1,25 @@
-"""The keyword (BM25) side of retrieval: SQLite FTS5 over every committed chunk of the store,
-on disk, brought in step with the store article by article. Chroma stays the source of
-truth: this index is derived from it alone and can be deleted at any time."""
+"""The keyword (BM25) side of retrieval over every committed chunk of the store, on disk,
+brought in step with the store article by article: a tantivy index of the chunks' terms
+(its top-k search skips what cannot rank, so a query costs little more on millions of
+chunks than on thousands) beside an SQLite file of the chunks' texts, their articles and
+the store generation last synced. Chroma stays the source of truth: both are derived from
+it alone and can be deleted at any time."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import math
+import shutil
 import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlparse
+
+import tantivy
+from tantivy import Occur, Query
 
 from index.chunking import Chunk
 from index.hits import EVERYTHING, Hit, Scope, day_number
@@ -23,37 +29,47 @@ from index.terms import terms
 
 # Articles whose chunks are read from the store in one request while catching up.
 SYNC_BATCH = 200
+# Chunks read from the SQLite file at a time when the terms are written again from it.
+REINDEX_BATCH = 5000
 # How long a process waits for another one that is writing the same keyword index, in s.
 BUSY_TIMEOUT_S = 60
-SCHEMA_VERSION = "1"  # a file of another version is rebuilt from the store
+# Memory the tantivy writer fills before it writes a segment, in bytes.
+WRITER_HEAP = 64_000_000
+SCHEMA_VERSION = "2"  # a file of another version (1: SQLite FTS5) is rebuilt from the store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY, digest TEXT, title TEXT,
     source TEXT, url TEXT, day INTEGER);
-CREATE TABLE IF NOT EXISTS chunks (rowid INTEGER PRIMARY KEY, id TEXT, article_id TEXT,
-    start INTEGER, "end" INTEGER, day INTEGER, text TEXT);
+CREATE TABLE IF NOT EXISTS chunks (id TEXT PRIMARY KEY, article_id TEXT, start INTEGER,
+    "end" INTEGER, day INTEGER, text TEXT);
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks (article_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (terms,
-    tokenize = "unicode61 remove_diacritics 0 tokenchars ''''");
-CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab (fts, 'row');
 """
 
 
+def _terms_schema() -> tantivy.Schema:
+    """Per chunk: its terms (split by index.terms, so the words are whitespace-separated),
+    its id, and its article's day and id (filters inside the search; dropping an article)."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("terms", tokenizer_name="words", index_option="freq")
+    builder.add_text_field("chunk", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("day", indexed=True, fast=True)
+    builder.add_text_field("article", tokenizer_name="raw", index_option="basic")
+    return builder.build()
+
+
+TERMS = _terms_schema()
+
+
 def keyword_path(settings: Settings) -> Path:
-    """Beside an embedded index (`.newsqa/index.keywords.sqlite3`); for a Chroma server, in
-    this machine's temporary folder, one per server and collection."""
+    """Beside an embedded index (`.newsqa/index.keywords.sqlite3`, its terms in
+    `index.keywords.tantivy/`); for a Chroma server, in this machine's temporary folder, one
+    per server and collection."""
     if settings.chroma_url:
         key = hashlib.sha256(f"{settings.chroma_url} {settings.collection}".encode())
         return Path(tempfile.gettempdir()) / f"newsqa-keywords-{key.hexdigest()[:16]}.sqlite3"
     index_dir = Path(settings.index_dir)
     return index_dir.with_name(f"{index_dir.name}.keywords.sqlite3")
-
-
-def match_expression(words: Iterable[str]) -> str:
-    """An FTS5 query for any of `words` (each quoted: no word is read as an operator); a
-    word given twice weighs twice in the ranking."""
-    return " OR ".join(f'"{w}"' for w in words)
 
 
 class KeywordIndex:
@@ -65,11 +81,13 @@ class KeywordIndex:
     def __init__(self, store: Store, path: Path | None = None):
         self.store = store
         self.path = path or keyword_path(store.settings)
+        self.terms_path = self.path.with_suffix(".tantivy")
         self._lock = threading.RLock()
         self._seen: str | None = None  # the store generation this process last synced to
         self._idf: dict[str, float] = {}
-        self._chunk_count = 0  # chunks indexed, counted once per sync (idf's N)
         self._db = self._open()
+        self._terms = self._open_terms()
+        self._searcher = self._terms.searcher()
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +108,21 @@ class KeywordIndex:
             db.close()  # unreadable, or of another version: derived data, so start over
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            shutil.rmtree(self.terms_path, ignore_errors=True)
+        raise AssertionError("unreachable")
+
+    def _open_terms(self) -> tantivy.Index:
+        for attempt in range(2):
+            self.terms_path.mkdir(parents=True, exist_ok=True)
+            try:
+                index = tantivy.Index(TERMS, path=str(self.terms_path), reuse=True)
+                index.register_tokenizer("words", tantivy.TextAnalyzerBuilder(
+                    tantivy.Tokenizer.whitespace()).build())
+                return index
+            except (OSError, ValueError):
+                if attempt:
+                    raise
+                shutil.rmtree(self.terms_path)  # derived: written again from the chunks table
         raise AssertionError("unreachable")
 
     # -- keeping in step ----------------------------------------------------------------------
@@ -101,7 +134,9 @@ class KeywordIndex:
         with self._lock:
             if self._state("generation") != generation:
                 self._catch_up(generation)
-            self._chunk_count = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            self._reload()
+            if self._searcher.num_docs != self._count():  # a sync cut short after writing
+                self._reindex()  # its terms, or terms lost: written again from the chunks
             self._seen, self._idf = generation, {}
 
     def _catch_up(self, generation: str) -> None:
@@ -116,37 +151,63 @@ class KeywordIndex:
             have = dict(db.execute("SELECT id, digest FROM articles"))
             stale = [id_ for id_, digest in have.items()
                      if committed.get(id_, {}).get("digest") != digest]
+            todo = [id_ for id_, meta in committed.items() if have.get(id_) != meta["digest"]]
+            writer = self._terms.writer(heap_size=WRITER_HEAP, num_threads=1)
             for part in _parts(stale, SYNC_BATCH):
                 marks = ",".join("?" * len(part))
-                db.execute(f"DELETE FROM fts WHERE rowid IN (SELECT rowid FROM chunks WHERE "
-                           f"article_id IN ({marks}))", part)
                 db.execute(f"DELETE FROM chunks WHERE article_id IN ({marks})", part)
                 db.execute(f"DELETE FROM articles WHERE id IN ({marks})", part)
-            todo = [id_ for id_, meta in committed.items() if have.get(id_) != meta["digest"]]
             if not have:  # a first sync: one pass over every chunk beats requests by article
+                writer.delete_all_documents()
                 wanted = set(todo)
                 for page in self.store.pages_of_hits():
-                    self._insert([h for h in page if h.chunk.article_id in wanted])
+                    self._insert(writer, [h for h in page if h.chunk.article_id in wanted])
             else:
+                for id_ in {*stale, *todo}:  # with what a sync cut short may have left
+                    writer.delete_documents_by_term("article", id_)
                 for part in _parts(todo, SYNC_BATCH):
-                    self._insert(self.store.hits_of(part))
+                    self._insert(writer, self.store.hits_of(part))
             self._record({id_: committed[id_] for id_ in todo})
+            writer.commit()
+            writer.wait_merging_threads()
             db.execute("INSERT OR REPLACE INTO state VALUES ('generation', ?)", (generation,))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
-    def _insert(self, hits: Sequence[Hit]) -> None:
+    def _reindex(self) -> None:
+        """Every chunk's terms written again from the chunks table (the store is not read)."""
         db = self._db
-        first = (db.execute("SELECT max(rowid) FROM chunks").fetchone()[0] or 0) + 1
-        rows = list(enumerate(hits, start=first))
-        db.executemany('INSERT INTO chunks (rowid, id, article_id, start, "end", day, text) '
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [(n, h.chunk.id, h.chunk.article_id, h.chunk.start, h.chunk.end, h.day,
-                         h.chunk.text) for n, h in rows])
-        db.executemany("INSERT INTO fts (rowid, terms) VALUES (?, ?)",
-                       [(n, " ".join(terms(h.chunk.text))) for n, h in rows])
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            writer = self._terms.writer(heap_size=WRITER_HEAP, num_threads=1)
+            writer.delete_all_documents()
+            cursor = db.execute("SELECT id, article_id, day, text FROM chunks")
+            while rows := cursor.fetchmany(REINDEX_BATCH):
+                for row in rows:
+                    writer.add_document(_document(*row))
+            writer.commit()
+            writer.wait_merging_threads()
+        finally:
+            db.execute("COMMIT")
+        self._reload()
+
+    def _reload(self) -> None:
+        self._terms.reload()
+        self._searcher = self._terms.searcher()
+
+    def _insert(self, writer: tantivy.IndexWriter, hits: Sequence[Hit]) -> None:
+        self._db.executemany(
+            'INSERT OR REPLACE INTO chunks (id, article_id, start, "end", day, text) '
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(h.chunk.id, h.chunk.article_id, h.chunk.start, h.chunk.end, h.day, h.chunk.text)
+             for h in hits])
+        for h in hits:
+            writer.add_document(_document(h.chunk.id, h.chunk.article_id, h.day, h.chunk.text))
+
+    def _count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
 
     def _record(self, metas: dict[str, dict]) -> None:
         self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)", [
@@ -159,31 +220,37 @@ class KeywordIndex:
 
     # -- reading ------------------------------------------------------------------------------
     def search(self, query: str, k: int, scope: Scope = EVERYTHING) -> list[Hit]:
-        """The k chunks that best match `query`'s terms (BM25) within `scope`."""
+        """The k chunks that best match `query`'s terms (BM25) within `scope`; a word the
+        query repeats weighs once more each time."""
         words = terms(query)
         if not words:
             return []
-        sql = ('SELECT c.id, c.article_id, c.start, c."end", c.day, c.text, bm25(fts) '
-               "FROM fts JOIN chunks c ON c.rowid = fts.rowid "
-               "WHERE fts MATCH ? AND c.day BETWEEN ? AND ?")
-        args: list = [match_expression(words), scope.since, scope.until]
+        clauses = [(Occur.Must, Query.boolean_query(
+            [(Occur.Should, Query.term_query(TERMS, "terms", w)) for w in words]))]
+        if (scope.since, scope.until) != (EVERYTHING.since, EVERYTHING.until):
+            clauses.append((Occur.Must, Query.const_score_query(Query.range_query(
+                TERMS, "day", tantivy.FieldType.Integer, scope.since, scope.until), 0.0)))
         if scope.articles is not None:
-            sql += " AND c.article_id IN (SELECT value FROM json_each(?))"
-            args.append(json.dumps(sorted(scope.articles)))
-        sql += " ORDER BY bm25(fts) LIMIT ?"
+            clauses.append((Occur.Must, Query.const_score_query(
+                Query.term_set_query(TERMS, "article", sorted(scope.articles)), 0.0)))
         with self._lock:
-            rows = self._db.execute(sql, [*args, k]).fetchall()
-        return [Hit(Chunk(id_, article_id, text, start, end), -rank, day)
-                for id_, article_id, start, end, day, text, rank in rows]
+            searcher = self._searcher
+            found = searcher.search(Query.boolean_query(clauses), k, count=False).hits
+            score = {searcher.doc(address)["chunk"][0]: s for s, address in found}
+            marks = ",".join("?" * len(score))
+            rows = self._db.execute('SELECT id, article_id, start, "end", day, text FROM chunks'
+                                    f" WHERE id IN ({marks})", list(score)).fetchall()
+        hits = [Hit(Chunk(id_, article_id, text, start, end), score[id_], day)
+                for id_, article_id, start, end, day, text in rows]
+        return sorted(hits, key=lambda h: (-h.score, h.chunk.id))
 
     def idf(self, term: str) -> float:
         """How rare a term is among the chunks: log(1 + N / (1 + chunks with it))."""
         if term not in self._idf:
-            with self._lock:
-                row = self._db.execute("SELECT doc FROM vocab WHERE term = ?",
-                                       (term,)).fetchone()
-            self._idf[term] = math.log(1 + max(self._chunk_count, 1) /
-                                       (1 + (row[0] if row else 0)))
+            with self._lock:  # counted, not doc_freq(): that counts deleted chunks too
+                chunks = self._searcher.num_docs
+                having = self._searcher.search(Query.term_query(TERMS, "terms", term), 1).count
+            self._idf[term] = math.log(1 + max(chunks, 1) / (1 + having))
         return self._idf[term]
 
     def newest(self) -> datetime.date | None:
@@ -219,3 +286,8 @@ def _host(url: str | None) -> str:
 
 def _parts(items: Sequence, size: int) -> Iterable[Sequence]:
     return (items[i : i + size] for i in range(0, len(items), size))
+
+
+def _document(chunk_id: str, article_id: str, day: int, text: str) -> tantivy.Document:
+    return tantivy.Document(terms=" ".join(terms(text)), chunk=chunk_id, day=day,
+                            article=article_id)

@@ -134,6 +134,43 @@ def test_a_broken_keyword_file_is_rebuilt_from_the_store(tmp_path, embeddings):
     assert keywords.idf("quokka") < keywords.idf("zeppelin")
 
 
+def test_lost_terms_are_written_again_from_the_chunks_not_the_store(tmp_path, embeddings,
+                                                                   monkeypatch):
+    import shutil
+
+    from index.keywords import KeywordIndex
+
+    settings, _ = two_articles(tmp_path, embeddings)
+    first = KeywordIndex(Store(settings))
+    first.sync()
+    found = [h.chunk.id for h in first.search("quokka harbour", 3)]
+    first.close()
+    shutil.rmtree(first.terms_path)
+    monkeypatch.setattr(Store, "hits_of", lambda self, ids: pytest.fail("read from the store"))
+    monkeypatch.setattr(Store, "pages_of_hits", lambda self: pytest.fail("read the store"))
+    again = KeywordIndex(Store(settings))
+    again.sync()
+    assert [h.chunk.id for h in again.search("quokka harbour", 3)] == found != []
+
+
+def test_a_sync_cut_short_after_its_terms_leaves_no_twice_counted_chunk(tmp_path, embeddings):
+    from index.keywords import KeywordIndex
+
+    settings, _ = two_articles(tmp_path, embeddings)
+    keywords = KeywordIndex(Store(settings))
+    keywords.sync()
+    before = [h.chunk.id for h in keywords.search("quokka", 5)]
+    # As if the process died after writing the terms of a/one.txt but before recording it:
+    db = keywords._db
+    db.execute("DELETE FROM chunks WHERE article_id = 'a/one.txt'")
+    db.execute("DELETE FROM articles WHERE id = 'a/one.txt'")
+    db.execute("UPDATE state SET value = 'older' WHERE key = 'generation'")
+    again = KeywordIndex(Store(settings))
+    again.sync()
+    assert [h.chunk.id for h in again.search("quokka", 5)] == before
+    assert again.idf("quokka") == keywords.idf("quokka")  # each chunk counted once
+
+
 def test_a_word_the_question_repeats_weighs_more(tmp_path, embeddings):
     from index.keywords import KeywordIndex
 
