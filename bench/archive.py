@@ -8,7 +8,11 @@ answer that cites it, with the p50 of the ten questions after that add, and a co
 `newsqa ask` in a new process (its time and peak RSS: what serving the archive costs).
 
     python bench/archive.py ../shared/data/realtimeqa-2023/articles.jsonl.gz \
-        --questions ../shared/data/realtimeqa-2023/questions-dev.jsonl --sizes 2000 10000
+        --questions ../shared/data/realtimeqa-2023/questions-dev.jsonl --sizes 2000 10000 \
+        [--work DIR]
+
+With --work the archives are built in DIR and kept; a later run with the same DIR serves
+them again without building (its keyword index is brought in anew, as a new replica's is).
 """
 
 from __future__ import annotations
