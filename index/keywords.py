@@ -143,6 +143,7 @@ class KeywordIndex:
         committed = {id_: meta for id_, meta in self.store.catalog().items()
                      if meta.get("digest")}  # no digest: being written by a build
         db = self._db
+        writer = None
         db.execute("BEGIN IMMEDIATE")  # one process catches up at a time; the others wait
         try:
             if self._state("generation") == generation:  # another process just did it
@@ -152,7 +153,7 @@ class KeywordIndex:
             stale = [id_ for id_, digest in have.items()
                      if committed.get(id_, {}).get("digest") != digest]
             todo = [id_ for id_, meta in committed.items() if have.get(id_) != meta["digest"]]
-            writer = self._terms.writer(heap_size=WRITER_HEAP, num_threads=1)
+            writer = self._writer()
             for part in _parts(stale, SYNC_BATCH):
                 marks = ",".join("?" * len(part))
                 db.execute(f"DELETE FROM chunks WHERE article_id IN ({marks})", part)
@@ -173,15 +174,20 @@ class KeywordIndex:
             db.execute("INSERT OR REPLACE INTO state VALUES ('generation', ?)", (generation,))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            writer = None  # its lock is let go now, not when the traceback is
+            db.execute("ROLLBACK")  # (terms written but not recorded are mended by sync)
             raise
 
     def _reindex(self) -> None:
-        """Every chunk's terms written again from the chunks table (the store is not read)."""
+        """Every chunk's terms written again from the chunks table (the store is not read),
+        unless another process mended them meanwhile."""
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
+        db.execute("BEGIN IMMEDIATE")  # no other process is syncing
         try:
-            writer = self._terms.writer(heap_size=WRITER_HEAP, num_threads=1)
+            self._reload()
+            if self._searcher.num_docs == self._count():
+                return
+            writer = self._writer()
             writer.delete_all_documents()
             cursor = db.execute("SELECT id, article_id, day, text FROM chunks")
             while rows := cursor.fetchmany(REINDEX_BATCH):
@@ -192,6 +198,10 @@ class KeywordIndex:
         finally:
             db.execute("COMMIT")
         self._reload()
+
+    def _writer(self) -> tantivy.IndexWriter:
+        """The terms' writer: one at a time, taken only under the SQLite write lock."""
+        return self._terms.writer(heap_size=WRITER_HEAP, num_threads=1)
 
     def _reload(self) -> None:
         self._terms.reload()

@@ -171,6 +171,30 @@ def test_a_sync_cut_short_after_its_terms_leaves_no_twice_counted_chunk(tmp_path
     assert again.idf("quokka") == keywords.idf("quokka")  # each chunk counted once
 
 
+def test_a_sync_that_failed_can_be_retried_by_the_same_process(tmp_path, embeddings,
+                                                              monkeypatch):
+    from index.build import build
+    from index.keywords import KeywordIndex
+    from index.store import IndexUnavailable
+
+    settings, folder = two_articles(tmp_path, embeddings)
+    keywords = KeywordIndex(Store(settings))
+    keywords.sync()
+    (folder / "three.txt").write_text("date 2023-09-21\nA dirigible landed in Lakehurst.")
+    build([folder], settings, embeddings=embeddings)
+
+    def down(self, ids):
+        raise IndexUnavailable("The Chroma server is not answering.")
+
+    with monkeypatch.context() as m:
+        m.setattr(Store, "hits_of", down)
+        with pytest.raises(IndexUnavailable) as failed:
+            keywords.sync()
+    keywords.sync()  # while the failure (and its traceback) is still held
+    assert failed.value and [h.chunk.article_id for h in keywords.search("dirigible", 3)] == [
+        "a/three.txt"]
+
+
 def test_a_word_the_question_repeats_weighs_more(tmp_path, embeddings):
     from index.keywords import KeywordIndex
 
