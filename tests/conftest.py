@@ -28,7 +28,22 @@ from index.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-DATA = ROOT.parent / "shared" / "data" / "realtimeqa-2023"
+
+
+def _evaluation_data() -> Path:
+    """RealTimeQA 2023 (not in the repository): $NEWSQA_EVAL_DATA, else `shared/data/`
+    beside this checkout, else beside the local checkout it was cloned from."""
+    if os.environ.get("NEWSQA_EVAL_DATA"):
+        return Path(os.environ["NEWSQA_EVAL_DATA"])
+    beside = ROOT.parent / "shared" / "data" / "realtimeqa-2023"
+    origin = subprocess.run(["git", "-C", str(ROOT), "config", "remote.origin.url"],
+                            capture_output=True, text=True).stdout.strip()
+    if beside.exists() or not origin or not Path(origin).is_dir():
+        return beside
+    return Path(origin).resolve().parent / "shared" / "data" / "realtimeqa-2023"
+
+
+DATA = _evaluation_data()
 SEED_ARTICLE = SEEDS / "000_a17fed1a18a053f1.txt"
 
 
