@@ -104,27 +104,17 @@ class Store:
             for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
         }
 
+    @guarded
     def all_chunks(self) -> list[Chunk]:
-        return [hit.chunk for page in self.pages_of_hits() for hit in page]
+        got = _get_all(self.chunks, ["metadatas", "documents"])
+        return [_chunk(id_, meta, text) for id_, meta, text
+                in zip(got["ids"], got["metadatas"], got["documents"], strict=True)]
 
     @guarded
     def catalog(self) -> dict[str, dict]:
         """Each article's metadata (title, date, source, url, path), by id."""
         got = _get_all(self.articles, ["metadatas"])
         return dict(zip(got["ids"], got["metadatas"], strict=True))
-
-    def pages_of_hits(self) -> Iterator[list[Hit]]:
-        """Every chunk with its article's date (score 0), a page at a time: a whole
-        archive's texts are never held at once."""
-        pages = _pages(self.chunks, ["metadatas", "documents"])
-        while (got := self._next_page(pages)) is not None:
-            yield [Hit(_chunk(id_, meta, text), 0.0, int(meta.get("day", 0)))
-                   for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"],
-                                              strict=True)]
-
-    @guarded
-    def _next_page(self, pages: Iterator[dict[str, list]]) -> dict[str, list] | None:
-        return next(pages, None)
 
     @guarded
     def hits_of(self, article_ids: Sequence[str]) -> list[Hit]:

@@ -176,8 +176,8 @@ def test_every_chunk_is_read_a_page_at_a_time(tmp_path, corpus, embeddings, monk
     settings = settings_for(tmp_path)
     report = build([corpus], settings, embeddings=embeddings)
     monkeypatch.setattr(index.store, "PAGE", 3)
-    pages = list(Store(settings).pages_of_hits())
-    assert max(len(page) for page in pages) == 3 and len(pages) > 2
-    ids = [hit.chunk.id for page in pages for hit in page]
+    pages = list(index.store._pages(Store(settings).chunks, []))
+    assert max(len(page["ids"]) for page in pages) == 3 and len(pages) > 2
+    ids = [id_ for page in pages for id_ in page["ids"]]
     assert len(ids) == len(set(ids)) == report.chunks
     assert len(Store(settings).catalog()) == 5  # articles paged the same way

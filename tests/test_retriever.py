@@ -147,7 +147,6 @@ def test_lost_terms_are_written_again_from_the_chunks_not_the_store(tmp_path, em
     first.close()
     shutil.rmtree(first.terms_path)
     monkeypatch.setattr(Store, "hits_of", lambda self, ids: pytest.fail("read from the store"))
-    monkeypatch.setattr(Store, "pages_of_hits", lambda self: pytest.fail("read the store"))
     again = KeywordIndex(Store(settings))
     again.sync()
     assert [h.chunk.id for h in again.search("quokka harbour", 3)] == found != []
