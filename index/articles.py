@@ -184,14 +184,21 @@ def _str_or_none(value: object) -> str | None:
     return str(value).strip() or None if value not in (None, "") else None
 
 
+# Longest title made from an article's text (an article without a title of its own): it is
+# shown above every quote from the article, so a whole first sentence would crowd them.
+TITLE_CHARS = 90
+
+
 def _title_from_text(text: str) -> str | None:
+    """The first line, or the first sentence of a long one, cut at a word within
+    TITLE_CHARS."""
     first_line = text.split("\n", 1)[0].strip()
-    if len(first_line) <= 120:
-        return first_line
     sentence = re.match(r"(.+?[.!?])(\s|$)", first_line)
-    if sentence and len(sentence.group(1)) <= 250:
-        return sentence.group(1)
-    return None
+    title = sentence.group(1) if sentence and len(first_line) > TITLE_CHARS else first_line
+    if len(title) <= TITLE_CHARS:
+        return title or None
+    cut = title[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:—-")
+    return f"{cut}…"
 
 
 def _plain(raw: str, file: Path, file_id: str) -> Article:

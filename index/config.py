@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from index.settings import Settings
+if TYPE_CHECKING:
+    from index.settings import Settings
 
 CONFIG_NAME = "newsqa.toml"
 
@@ -20,6 +20,10 @@ class ConfigError(ValueError):
 
 def read_config(path: Path) -> dict:
     """The settings in a TOML file, checked against Settings' fields (and their types)."""
+    from pydantic import ValidationError
+
+    from index.settings import Settings  # pydantic: loaded when settings are read, not for --help
+
     try:
         values = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
@@ -44,6 +48,10 @@ def load_settings(config: Path | None = None, **overrides) -> Settings:
     """Settings from, in rising priority: defaults, the config file (`config`, else
     ./newsqa.toml if there is one), NEWSQA_* environment variables, then `overrides` that
     are not None (command-line flags)."""
+    from pydantic import ValidationError
+
+    from index.settings import Settings
+
     path = config if config is not None else Path(CONFIG_NAME)
     from_file = read_config(path) if config is not None or path.is_file() else {}
     prefix = Settings.model_config["env_prefix"]

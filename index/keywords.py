@@ -64,14 +64,12 @@ TERMS = _terms_schema()
 
 
 def keyword_path(settings: Settings) -> Path:
-    """Beside an embedded index (`.newsqa/index.keywords.sqlite3`, its terms in
-    `index.keywords.tantivy/`); for a Chroma server, in this machine's temporary folder, one
-    per server and collection."""
+    """Inside an embedded index's folder (`keywords.sqlite3`, its terms in `keywords.tantivy/`);
+    for a Chroma server, in this machine's temporary folder, one per server and collection."""
     if settings.chroma_url:
         key = hashlib.sha256(f"{settings.chroma_url} {settings.collection}".encode())
         return Path(tempfile.gettempdir()) / f"newsqa-keywords-{key.hexdigest()[:16]}.sqlite3"
-    index_dir = Path(settings.index_dir)
-    return index_dir.with_name(f"{index_dir.name}.keywords.sqlite3")
+    return Path(settings.index_dir) / "keywords.sqlite3"
 
 
 class KeywordIndex:

@@ -26,7 +26,7 @@ def exclusive(settings: Settings, shard: object = None) -> Iterator[None]:
         key = hashlib.sha256(f"{settings.chroma_url} {settings.collection}".encode()).hexdigest()
         path = Path(tempfile.gettempdir()) / f"newsqa-{key[:16]}{part}.lock"
     else:
-        path = Path(settings.index_dir).with_name(Path(settings.index_dir).name + part + ".lock")
+        path = Path(settings.index_dir) / f"write{part}.lock"
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(path, timeout=0):

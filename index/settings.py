@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-    "ANONYMIZED_TELEMETRY": "False",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "TOKENIZERS_PARALLELISM": "false",
-}
-
-
-def go_offline() -> None:
-    """Forbid downloads and telemetry; called by every entry point before heavy imports."""
-    for name, value in OFFLINE_ENV.items():
-        os.environ.setdefault(name, value)
-
+from index.offline import OFFLINE_ENV, go_offline  # noqa: F401 (where callers find them)
 
 # How the embedding model runs (index/embeddings.py); "auto" picks by the CPU.
 Embedder = Literal["auto", "torch", "torch-bf16"]

@@ -16,7 +16,7 @@ from index.store import Store
 from index.terms import terms
 from qa.chain import build_chain, build_stream
 from qa.choosing import ChoosingReader
-from qa.citations import Answer
+from qa.citations import Answer, Passage, web_address
 from qa.extractive import ExtractiveReader
 from qa.grounded import LLMReader, rewrite
 from qa.llm import llm_from
@@ -88,20 +88,6 @@ def stream(question: str, *, history: Sequence | None = None, k: int | None = No
             if isinstance(piece, Answer) else piece
 
 
-@dataclasses.dataclass(frozen=True)
-class Passage:
-    """A retrieved chunk with its article: `text` stands at [start:end] of the article."""
-
-    article_id: str
-    title: str
-    date: str | None
-    source: str | None
-    url: str
-    text: str
-    start: int
-    end: int
-
-
 def search(query: str, *, k: int | None = None, as_of: datetime.date | str | None = None,
            since: datetime.date | str | None = None, until: datetime.date | str | None = None,
            sources: Sequence[str] | None = None, settings: Settings | None = None
@@ -116,7 +102,7 @@ def search(query: str, *, k: int | None = None, as_of: datetime.date | str | Non
                                        sources=inputs["sources"])
     chunks = [from_document(doc) for doc in documents]
     articles = parts.store.get_articles(c.article_id for c in chunks)
-    return [Passage(c.article_id, a.title, a.date, a.source, a.url or a.path, c.text, c.start,
+    return [Passage(c.article_id, a.title, a.date, a.source, web_address(a.url), c.text, c.start,
                     c.end) for c in chunks if (a := articles.get(c.article_id))]
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from index.articles import Article
 
@@ -44,14 +45,26 @@ class Draft:
 @dataclass(frozen=True)
 class Citation:
     n: int
-    article_id: str
+    article_id: str  # for a local file, its path below the article folder
     title: str
     date: str | None
-    url: str
+    url: str  # the article's web address, or empty: never a path on the server
     quote: str
     start: int
     end: int
     also_in: tuple[str, ...] = ()  # other outlets that ran the same (wire) story
+
+
+@dataclass(frozen=True)
+class Source:
+    """One cited article and the numbers of its quotes, for showing quotes under their
+    article's header."""
+
+    article_id: str
+    title: str
+    date: str | None
+    url: str
+    citations: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -64,11 +77,47 @@ class Answer:
     notes: tuple[str, ...] = field(default=())
     score: float = 0.0
 
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The cited articles in the order first cited, each with its citations' numbers."""
+        grouped: dict[str, list[Citation]] = {}
+        for c in self.citations:
+            grouped.setdefault(c.article_id, []).append(c)
+        return tuple(Source(article_id=cs[0].article_id, title=cs[0].title, date=cs[0].date,
+                            url=cs[0].url, citations=tuple(c.n for c in cs))
+                     for cs in grouped.values())
+
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """The record, plus `sources`: the citations grouped by article."""
+        return {**dataclasses.asdict(self),
+                "sources": [dataclasses.asdict(s) for s in self.sources]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Answer:
+        """The record again from what to_dict() gave (a server's JSON reply)."""
+        citations = tuple(Citation(**{**{k: v for k, v in c.items() if k != "also_in"},
+                                      "also_in": tuple(c.get("also_in") or ())})
+                          for c in data["citations"])
+        return cls(question=data["question"], text=data["text"], citations=citations,
+                   abstained=data["abstained"], reader=data.get("reader", "extractive"),
+                   notes=tuple(data.get("notes") or ()), score=data.get("score", 0.0))
 
     def to_json(self, **kwargs) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its article: `text` stands at [start:end] of the article."""
+
+    article_id: str
+    title: str
+    date: str | None
+    source: str | None
+    url: str  # a web address, or empty (a local article is named by `article_id`)
+    text: str
+    start: int
+    end: int
 
 
 def is_verbatim(quote: Quote, articles: Mapping[str, Article]) -> bool:
@@ -112,5 +161,11 @@ def verify(draft: Draft, articles: Mapping[str, Article], reader: str = "extract
 
 
 def _citation(n: int, q: Quote, article: Article, also_in: tuple[str, ...]) -> Citation:
-    return Citation(n, article.id, article.title, article.date, article.url or article.path,
+    return Citation(n, article.id, article.title, article.date, web_address(article.url),
                     q.text, q.start, q.end, also_in)
+
+
+def web_address(url: str | None) -> str:
+    """An article's URL when it is a web address (http or https), else empty: what a client
+    is shown never names a file on the server."""
+    return url if urlsplit(url or "").scheme in ("http", "https") else ""

@@ -20,6 +20,14 @@ def test_seed_txt_date_marker_becomes_the_date_and_leaves_the_text(tmp_path):
     assert article.text.startswith("The Writers Guild of America (WGA)")
     assert "date 2023" not in article.text
     assert article.title.startswith("The Writers Guild of America (WGA) and the Alliance")
+    assert len(article.title) <= 91 and article.title.endswith("Television…")
+
+
+def test_a_long_first_line_gives_a_title_cut_at_a_word(tmp_path):
+    words = "Officials said on Monday that the harbour budget would grow by a third next year "
+    (tmp_path / "a.txt").write_text(words * 3 + "after the vote.")
+    (article,), _ = load([tmp_path])
+    assert article.title == words.strip() + "…"
 
 
 def test_txt_title_is_a_short_first_line(tmp_path):

@@ -22,6 +22,7 @@ def test_index_then_ask_from_the_command_line(tmp_path):
     assert re.fullmatch(
         r"indexed: 1 new, 0 changed, 0 removed, 0 unchanged articles \(\d+ chunks\) in \d+\.\d s\n",
         done.stdout)
+    assert done.stderr == ""  # not a terminal: the summary line, no progress bar
     assert (tmp_path / ".newsqa" / "index").is_dir()
 
     asked = newsqa("ask", "Who attended the talks?", "--json", cwd=tmp_path, env_extra=env)
@@ -31,7 +32,12 @@ def test_index_then_ask_from_the_command_line(tmp_path):
     assert result["citations"][0]["article_id"] == "seeds/000_a17fed1a18a053f1.txt"
 
     plain = newsqa("ask", "Who attended the talks?", "-k", "3", cwd=tmp_path, env_extra=env)
-    assert "Sources:" in plain.stdout and "[1] The Writers Guild" in plain.stdout
+    sources = plain.stdout.split("Sources:\n")[1]
+    header, first = sources.splitlines()[:2]  # the article once, its quotes beneath
+    assert header.startswith("The Writers Guild") and "(2023-09-23)" in header
+    assert header.endswith(" seeds/000_a17fed1a18a053f1.txt") and str(tmp_path) not in sources
+    assert first.startswith("  [1] “")
+    assert sources.count("The Writers Guild of America (WGA) and") == 1
 
 
 def test_ask_without_an_index_says_to_run_index(tmp_path):

@@ -296,7 +296,7 @@ def test_saved_entries_are_indexed_by_the_next_poll_when_the_index_was_busy(
     from index.store import IndexBusy
 
     settings = settings_in(tmp_path)
-    lock = settings.index_dir.with_name(settings.index_dir.name + ".lock")
+    lock = settings.index_dir / "write.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from filelock import FileLock; "

@@ -37,7 +37,13 @@ def test_the_openai_client_gets_the_cited_answer(api):
     assert all(name in text for name in NAMES) and "[1]" in text
     assert SEED_FILE in text.split("Sources:")[1]  # the list of sources after the answer
     citations = completion.model_extra["citations"]
-    assert citations[0]["n"] == 1 and citations[0]["url"].endswith(SEED_FILE)
+    assert citations[0]["n"] == 1 and citations[0]["article_id"].endswith(SEED_FILE)
+    assert citations[0]["url"] == ""  # a local file: never the server's path
+    assert str(SEED_ARTICLE.parent) not in json.dumps(completion.model_dump())
+    usage = completion.usage  # words, as a stand-in for tokens
+    assert usage.prompt_tokens == len(QUESTION.split())
+    assert usage.completion_tokens == len(text.split()) > 0
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
     assert citations[0]["quote"] in SEED_ARTICLE.read_text()
     assert citations[0]["end"] - citations[0]["start"] == len(citations[0]["quote"])
 
@@ -52,7 +58,7 @@ def test_the_openai_client_streams_chunks_ending_with_the_citations(api):
     text = "".join(e.choices[0].delta.content or "" for e in events)
     assert len(events) > 3 and all(name in text for name in NAMES)
     assert events[-1].choices[0].finish_reason == "stop"
-    assert events[-1].model_extra["citations"][0]["url"].endswith(SEED_FILE)
+    assert events[-1].model_extra["citations"][0]["article_id"].endswith(SEED_FILE)
 
 
 def test_langchain_chat_openai_gets_the_names_and_the_source(api):

@@ -34,3 +34,19 @@ def test_notes_follow_the_answer_in_italics_and_escaped():
     assert answer_markdown(answer) == (
         "**Iger** [1]\n\n*The LLM \\(&lt;b&gt;x&lt;/b&gt;\\) did not answer; this is the "
         "extractive answer\\.*")
+
+
+def test_quotes_of_one_article_sit_under_one_header():
+    text = "The mayor spoke. The council voted. The budget grew."
+    one = Article("desk/a.txt", "Budget", "2023-09-23", None, None, "/srv/desk/a.txt", text)
+    other = Article("b", "Harbour", None, None, "https://example.org/b", "b.json", "It rained.")
+    citations = (Citation(1, one.id, one.title, one.date, "", "The mayor spoke.", 0, 16),
+                 Citation(2, other.id, other.title, None, other.url, "It rained.", 0, 10),
+                 Citation(3, one.id, one.title, one.date, "", "The budget grew.", 36, 52))
+    html = sources_html(Answer("q", "x [1][2][3]", citations, False),
+                        {one.id: one, other.id: other})
+    assert html.count("<b>Budget</b>") == 1 and html.count("<b>Harbour</b>") == 1
+    budget, harbour = html.split("<b>Harbour</b>")
+    assert "[1]" in budget and "[3]" in budget and "[2]" in harbour
+    assert "<code>desk/a.txt</code>" in budget and "/srv" not in html
+    assert "<a href='https://example.org/b'" in harbour

@@ -74,7 +74,8 @@ def test_the_keyword_index_is_kept_on_disk_for_the_next_process(tmp_path, embedd
     settings, _ = two_articles(tmp_path, embeddings)
     first = KeywordIndex(Store(settings))
     first.sync()
-    assert keyword_path(settings) == tmp_path / "index.keywords.sqlite3"
+    assert keyword_path(settings) == tmp_path / "index" / "keywords.sqlite3"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "index"]  # nothing beside it
     found = [h.chunk.article_id for h in first.search("quokka harbour", 3)]
     first.close()
     with monkeypatch.context() as m:  # a new process: nothing is read from the store again

@@ -139,6 +139,7 @@ def test_gradio_client_calls_chat(app_url):
     client = Client(app_url, verbose=False)
     text = client.predict("Who attended the talks?", api_name="/chat")
     assert all(name in text for name in NAMES) and "[1]" in text
+    assert "\\" not in text and "Warner Bros." in text  # plain text, no markdown escapes
     assert client.predict("  ", api_name="/chat") == (
         "The question is empty. Ask something about the coverage.")
 
@@ -157,7 +158,11 @@ def test_post_api_answer_round_trip_and_errors(app_url):
     status, data = post(app_url, {"question": "Who attended the talks?"})
     assert status == 200
     assert set(data) == {"question", "text", "citations", "abstained", "reader", "notes",
-                         "score"}
+                         "score", "sources"}
+    assert sorted(n for s in data["sources"] for n in s["citations"]) == \
+        [c["n"] for c in data["citations"]]
+    assert data["sources"][0]["article_id"].endswith("000_a17fed1a18a053f1.txt")
+    assert all(c["url"] == "" for c in data["citations"])  # no server path
     assert data["citations"][0]["article_id"] == "seeds/000_a17fed1a18a053f1.txt"
     assert all(name in data["text"] for name in NAMES)
     assert post(app_url, {"question": ""}) == (
@@ -300,14 +305,18 @@ def test_dropped_files_are_saved_beside_the_others_and_answerable(tmp_path, embe
     (dropped / "ferry.txt").write_text(
         "Harbour ferry returns\n\nCaptain Ingrid Solberg said the ferry carried 412 passengers "
         "on its first day back after a two-month repair of both engines.\n")
+    (dropped / "summit.txt").write_text(
+        "date 2024-01-05 Mayors of six port towns met at the harbour summit on Friday.\n")
     (dropped / "photo.png").write_bytes(b"\x89PNG\r\n")
     for url in serve(settings):
         page = browser.new_page()
         page.goto(url)
         page.wait_for_selector("#question textarea", timeout=60_000)
+        assert "summit" not in page.inner_text("#examples")
         page.get_by_text("Index", exact=True).click()
         page.set_input_files("#upload input[type=file]",
-                             [dropped / "ferry.txt", dropped / "photo.png"])
+                             [dropped / "ferry.txt", dropped / "summit.txt",
+                              dropped / "photo.png"])
         page.wait_for_function(
             "document.querySelector('#index-status textarea').value.includes('indexed:')",
             timeout=60_000)
@@ -315,6 +324,8 @@ def test_dropped_files_are_saved_beside_the_others_and_answerable(tmp_path, embe
         assert f"saved: {settings.articles / 'ferry-2.txt'}" in status
         assert "skipped photo.png: newsqa reads" in status
         assert (settings.articles / "ferry.txt").read_text() == "The harbour office opened."
+        page.wait_for_function("document.querySelector('#examples').innerText"
+                               ".includes('summit')", timeout=30_000)  # the Try examples
         ask_in_page(page, url, "How many passengers did the ferry carry on its first day back?")
         assert "412" in page.inner_text("#chat")
 
@@ -328,6 +339,8 @@ def test_the_conversation_stays_in_the_browser_across_reloads_until_cleared(app_
     page.reload()
     page.wait_for_selector("#question textarea", timeout=60_000)
     page.wait_for_function(chat_shows, timeout=30_000)
+    page.wait_for_selector("#sources .newsqa-source mark", timeout=30_000)  # its sources too
+    assert "Bob Iger" in page.inner_text("#sources mark")
 
     other = browser.new_context().new_page()  # another person: nothing of this conversation
     other.goto(app_url)
@@ -341,4 +354,5 @@ def test_the_conversation_stays_in_the_browser_across_reloads_until_cleared(app_
     page.wait_for_selector("#question textarea", timeout=60_000)
     page.wait_for_timeout(1500)
     assert "Bob Iger" not in page.inner_text("#chat")
+    assert page.inner_text("#sources") == "Sources appear here."
     context.close()

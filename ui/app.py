@@ -19,15 +19,21 @@ CSS = """
 """
 
 
+def user_errors() -> tuple[type[Exception], ...]:
+    """The failures whose message tells the person what to do: shown as they are."""
+    from index.store import IndexUnavailable
+    from qa.llm import LLMUnavailable
+
+    return ValueError, TypeError, IndexUnavailable, LLMUnavailable
+
+
 def ask_stream(question: object, history, settings: Settings, **filters
                ) -> Iterator[tuple[str, str | None]]:
     """(answer markdown, None) while an LLM writes, then (verified answer markdown, sources
     HTML); failures become sentences, not traces. `filters`: since, until (YYYY-MM-DD or
     empty) and sources, as for answer()."""
-    from index.store import IndexUnavailable
     from qa.api import engine, stream
     from qa.citations import Answer
-    from qa.llm import LLMUnavailable
     from ui.render import answer_markdown, safe_markdown, sources_html
 
     written = ""
@@ -39,7 +45,7 @@ def ask_stream(question: object, history, settings: Settings, **filters
             else:
                 written += piece
                 yield safe_markdown(written), None
-    except (ValueError, TypeError, IndexUnavailable, LLMUnavailable) as e:
+    except user_errors() as e:
         yield str(e), ""
         return
     except Exception as e:  # the user gets a sentence; the log keeps the details
@@ -51,10 +57,16 @@ def ask_stream(question: object, history, settings: Settings, **filters
     yield answer_markdown(result), sources_html(result, articles)
 
 
-def ask(question: object, history, settings: Settings, **filters) -> tuple[str, str]:
-    """The final (answer markdown, sources HTML) of ask_stream."""
-    *_, last = ask_stream(question, history, settings, **filters)
-    return last
+def plain_answer(question: object, settings: Settings) -> str:
+    """The answer's text with its [n] markers and notes, as `newsqa ask` prints it, or the
+    sentence that says what went wrong."""
+    from qa.api import answer
+
+    try:
+        result = answer(question, settings=settings)
+    except user_errors() as e:
+        return str(e)
+    return "\n\n".join([result.text, *result.notes])
 
 
 def reader_label(settings: Settings) -> str:
@@ -101,15 +113,6 @@ def add_url(url: str, settings: Settings) -> str:
     return "\n".join([a.message for a in added] + ([report.line()] if report else []))
 
 
-def outlets(catalog: dict[str, dict]) -> list[str]:
-    """The outlets (or web sites) of the indexed articles, for the source filter."""
-    from urllib.parse import urlparse
-
-    names = {meta.get("source") or (urlparse(meta.get("url") or "").hostname or "")
-             .removeprefix("www.") for meta in catalog.values()}
-    return sorted(n for n in names if n)
-
-
 def add_files(files: list[str] | None, settings: Settings) -> str:
     """Save dropped article files into the article folder and index them; one line each."""
     from pathlib import Path
@@ -139,9 +142,13 @@ def browser_key(settings: Settings) -> str:
         return key
 
 
-def chat_blocks(settings: Settings, examples: list[str], sources: list[str], gate: Gate):
+EMPTY_PANEL = "<p>Sources appear here.</p>"
+
+
+def chat_blocks(settings: Settings, gate: Gate):
     import gradio as gr
 
+    from ui.examples import offered
     from ui.render import safe_markdown
 
     def respond(message: str, history: list, since: str | None, until: str | None,
@@ -155,29 +162,38 @@ def chat_blocks(settings: Settings, examples: list[str], sources: list[str], gat
                                               until=(until or "").strip(), sources=chosen):
                     turn = history + [asked, {"role": "assistant", "content": text}]
                     if found is None:  # still being written
-                        yield "", turn, gr.skip(), gr.skip()
+                        yield "", turn, gr.skip(), gr.skip(), gr.skip()
                     else:
-                        yield "", turn, found or "<p>No sources for this message.</p>", turn
+                        found = found or "<p>No sources for this message.</p>"
+                        yield "", turn, found, turn, found
         except Busy as e:
             yield message, history + [asked, {"role": "assistant", "content": str(e)}], \
-                gr.skip(), gr.skip()
+                gr.skip(), gr.skip(), gr.skip()
+
+    def refreshed(line: str):
+        """After the index changed: its line, and the examples and outlets it offers now."""
+        questions, names = offered(settings)
+        return line, gr.Dataset(samples=[[q] for q in questions]), gr.Dropdown(choices=names)
 
     def update_index(progress=gr.Progress()):  # noqa: B008 (Gradio injects progress this way)
-        return reindex(settings, lambda done, total, *_: progress((done, total), unit="chunks"))
+        return refreshed(reindex(settings, lambda done, total, *_: progress((done, total),
+                                                                            unit="chunks")))
 
     def chat(question: str) -> str:
-        """Answer one question; returns the answer as markdown with [n] markers."""
+        """Answer one question; returns the answer's text with its [n] markers."""
         try:
             with gate.slot():
-                return ask(question, None, settings)[0]
+                return plain_answer(question, settings)
         except Busy as e:
             raise gr.Error(str(e)) from None
 
+    questions, names = offered(settings)
     with gr.Blocks(title="newsqa") as blocks:
         gr.Markdown("## newsqa\nAsk about the coverage. Every answer quotes its sources. "
                     f"Reader: {reader_label(settings)}.")
-        kept = gr.BrowserState([], storage_key="newsqa-conversation",
-                               secret=browser_key(settings))
+        secret = browser_key(settings)
+        kept = gr.BrowserState([], storage_key="newsqa-conversation", secret=secret)
+        kept_sources = gr.BrowserState("", storage_key="newsqa-sources", secret=secret)
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Chat", height=460, sanitize_html=True,
@@ -186,7 +202,8 @@ def chat_blocks(settings: Settings, examples: list[str], sources: list[str], gat
                 box = gr.Textbox(placeholder="Ask about the coverage…", show_label=False,
                                  elem_id="question", submit_btn="Ask")
                 with gr.Row():
-                    gr.Examples(examples, inputs=box, label="Try")
+                    examples = gr.Dataset(components=[box], samples=[[q] for q in questions],
+                                          label="Try", type="values", elem_id="examples")
                     clear = gr.Button("Clear conversation", elem_id="clear", size="sm",
                                       scale=0)
                 with gr.Accordion("Filters", open=False):
@@ -195,11 +212,11 @@ def chat_blocks(settings: Settings, examples: list[str], sources: list[str], gat
                                             type="string", elem_id="since")
                         until = gr.DateTime(label="Published until", include_time=False,
                                             type="string", elem_id="until")
-                    chosen = gr.Dropdown(sources, value=[], multiselect=True,
+                    chosen = gr.Dropdown(names, value=[], multiselect=True,
                                          allow_custom_value=True, label="Sources",
                                          elem_id="sources-filter")
             with gr.Column(scale=2):
-                panel = gr.HTML("<p>Sources appear here.</p>", elem_id="sources")
+                panel = gr.HTML(EMPTY_PANEL, elem_id="sources")
                 with gr.Accordion("Index", open=False):
                     button = gr.Button("Update index", elem_id="update-index")
                     status = gr.Textbox(label="Last update", interactive=False,
@@ -209,15 +226,18 @@ def chat_blocks(settings: Settings, examples: list[str], sources: list[str], gat
                                      submit_btn="Add")
                     files = gr.File(label="Drop article files here", file_count="multiple",
                                     elem_id="upload", type="filepath")
-        box.submit(respond, [box, chatbot, since, until, chosen], [box, chatbot, panel, kept],
+        examples.click(lambda sample: sample[0], examples, box, api_visibility="private")
+        box.submit(respond, [box, chatbot, since, until, chosen],
+                   [box, chatbot, panel, kept, kept_sources], api_visibility="private")
+        clear.click(lambda: ([], [], EMPTY_PANEL, ""), None,
+                    [chatbot, kept, panel, kept_sources], api_visibility="private")
+        blocks.load(lambda saved, shown: (saved or [], shown or EMPTY_PANEL),
+                    [kept, kept_sources], [chatbot, panel], api_visibility="private")
+        index_changed = [status, examples, chosen]
+        button.click(update_index, None, index_changed, api_visibility="private")
+        url.submit(lambda u: ("", *refreshed(add_url(u, settings))), url, [url, *index_changed],
                    api_visibility="private")
-        clear.click(lambda: ([], [], "<p>Sources appear here.</p>"), None,
-                    [chatbot, kept, panel], api_visibility="private")
-        blocks.load(lambda saved: saved or [], kept, chatbot, api_visibility="private")
-        button.click(update_index, None, status, api_visibility="private")
-        url.submit(lambda u: ("", add_url(u, settings)), url, [url, status],
-                   api_visibility="private")
-        files.upload(lambda f: (None, add_files(f, settings)), files, [files, status],
-                     api_visibility="private")
+        files.upload(lambda f: (None, *refreshed(add_files(f, settings))), files,
+                     [files, *index_changed], api_visibility="private")
         gr.api(chat, api_name="chat")
     return blocks

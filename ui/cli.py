@@ -12,7 +12,7 @@ import typer
 
 import ui.cli_articles  # noqa: F401 (registers index, add, feed)
 import ui.cli_serve  # noqa: F401 (registers chat, mcp)
-from index.settings import go_offline
+from index.offline import go_offline
 from ui.cli_common import (
     ChromaUrl,
     IndexDir,
@@ -51,26 +51,23 @@ def ask(
     chroma_url: ChromaUrl = None,
 ) -> None:
     """Answer a question from the indexed articles, with numbered sources."""
-    from index.store import IndexUnavailable
-    from qa.api import stream as answer_stream
     from qa.citations import Answer
-    from qa.llm import LLMUnavailable
 
     settings = settings_from(index_dir, chroma_url, llm_url=llm_url, llm_model=llm_model,
                              llm_api_key=llm_api_key, llm_gguf=llm_gguf, llm_style=llm_style)
+    asked = {"question": question, "k": k, "as_of": as_of, "since": since, "until": until,
+             "sources": source}
     streamed = ""
-    try:
-        for piece in answer_stream(question, k=k, as_of=as_of, since=since, until=until,
-                                   sources=source, settings=settings):
+    reply = None if stream else ask_running(settings, asked)
+    if reply is not None:
+        result = Answer.from_dict(reply)
+    else:
+        for piece in answer_locally(settings, asked):
             if isinstance(piece, Answer):
                 result = piece
             elif stream and not as_json:
                 streamed += piece
                 typer.echo(piece, nl=False)
-    except (ValueError, TypeError) as e:
-        raise fail(str(e), 2) from None
-    except (IndexUnavailable, LLMUnavailable) as e:
-        raise fail(str(e), 1) from None
     if as_json:
         typer.echo(result.to_json(indent=2))
         return
@@ -79,12 +76,43 @@ def ask(
     typer.echo(result.text)
     if result.citations:
         typer.echo("\nSources:")
-    for c in result.citations:
-        also = f"\n    also in: {', '.join(c.also_in)}" if c.also_in else ""
-        typer.echo(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url}\n    “{c.quote}”{also}")
+    quotes = {c.n: c for c in result.citations}
+    for article in result.sources:
+        typer.echo(f"{article.title} ({article.date or 'undated'}) "
+                   f"{article.url or article.article_id}")
+        for c in map(quotes.get, article.citations):
+            also = f"\n      also in: {', '.join(c.also_in)}" if c.also_in else ""
+            typer.echo(f"  [{c.n}] “{c.quote}”{also}")
     typer.echo(f"\nReader: {result.reader}")
     for note in result.notes:
         typer.echo(f"Note: {note}")
+
+
+def ask_running(settings, asked: dict) -> dict | None:
+    """The answer of a chat server running for the same index (in about 0.1 s, where loading
+    the model takes seconds), or None when there is none."""
+    from ui.running import Refused, running
+
+    remote = running(settings)
+    try:
+        return remote.post("/api/answer", asked) if remote else None
+    except Refused as e:
+        raise fail(str(e), 2 if e.status == 400 else 1) from None
+
+
+def answer_locally(settings, asked: dict):
+    """The reader's pieces, then the Answer, from this process."""
+    from index.store import IndexUnavailable
+    from qa.api import stream
+    from qa.llm import LLMUnavailable
+
+    options = {name: value for name, value in asked.items() if name != "question"}
+    try:
+        yield from stream(asked["question"], settings=settings, **options)
+    except (ValueError, TypeError) as e:
+        raise fail(str(e), 2) from None
+    except (IndexUnavailable, LLMUnavailable) as e:
+        raise fail(str(e), 1) from None
 
 
 @app.command("eval")

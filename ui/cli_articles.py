@@ -49,6 +49,8 @@ def index(
     bars = []  # created at the first batch, so a run with nothing to embed prints no bar
 
     def progress(done: int, total: int, articles_done: int, articles: int) -> None:
+        if not sys.stderr.isatty():  # logs and pipes get only the summary line below
+            return
         if not bars:
             bars.append(tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr,
                              mininterval=0.5))

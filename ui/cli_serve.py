@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from index.settings import Settings
 from ui.cli_common import (
     AllowPrivate,
     ChromaUrl,
@@ -21,6 +20,10 @@ from ui.cli_common import (
     fail,
     settings_from,
 )
+from ui.running import announced
+
+if TYPE_CHECKING:
+    from index.settings import Settings
 
 
 @app.command()
@@ -64,7 +67,9 @@ def chat(
     if settings.articles.exists():
         typer.echo(reindex(settings))
     typer.echo(f"newsqa: chat on http://{host}:{port}  (Ctrl-C stops it)")
-    uvicorn.run(create_app(settings, auth=login), host=host, port=port, log_level="warning")
+    served = create_app(settings, auth=login)
+    with announced(settings, host, port):  # `newsqa ask` and `mcp` beside it ask this server
+        uvicorn.run(served, host=host, port=port, log_level="warning")
 
 
 def login_for(settings: Settings, host: str, insecure: bool, what: str

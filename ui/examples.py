@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from index.articles import Article
+from index.settings import Settings
 
 # Events a reader asks "who attended / when / what happened" about; plural forms share a noun.
 _EVENTS = {
@@ -34,3 +35,25 @@ def example_questions(articles: Iterable[Article], limit: int = 4) -> list[str]:
         if len(questions) >= limit:
             break
     return questions or ["What is the latest news?"]
+
+
+def outlets(catalog: dict[str, dict]) -> list[str]:
+    """The outlets (or web sites) of the indexed articles, for the source filter."""
+    from urllib.parse import urlparse
+
+    names = {meta.get("source") or (urlparse(meta.get("url") or "").hostname or "")
+             .removeprefix("www.") for meta in catalog.values()}
+    return sorted(n for n in names if n)
+
+
+def offered(settings: Settings) -> tuple[list[str], list[str]]:
+    """What the chat offers for the index as it is now: example questions and the outlets to
+    filter by (both empty when there is no index yet)."""
+    from index.store import IndexUnavailable, Store
+
+    try:
+        store = Store(settings)
+        catalog = store.catalog()
+    except IndexUnavailable:
+        return [], []
+    return example_questions(store.get_articles(list(catalog)[:200]).values()), outlets(catalog)

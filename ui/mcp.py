@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 
 from pydantic import BaseModel
 
 from index.settings import Settings
-from qa.api import Passage, answer, search
-from qa.citations import Citation
+from qa.citations import Answer, Citation, Passage
 from ui.gate import Busy, Gate
+from ui.running import Refused, running
 
 
 class Asked(BaseModel):
@@ -29,8 +30,30 @@ def sentences() -> Iterator[None]:
 
     try:
         yield
-    except (ValueError, TypeError, IndexUnavailable, Busy) as e:
+    except (ValueError, TypeError, IndexUnavailable, Busy, Refused) as e:
         raise ToolError(str(e)) from None
+
+
+def answered(settings: Settings, question: str, **options) -> Answer:
+    """The answer of the chat server running for this index when there is one (no model to
+    load here), else this process's own."""
+    remote = running(settings)
+    reply = remote.post("/api/answer", {"question": question, **options}) if remote else None
+    if reply is not None:
+        return Answer.from_dict(reply)
+    from qa.api import answer  # the model's stack, loaded only when this process answers
+
+    return answer(question, settings=settings, **options)
+
+
+def searched(settings: Settings, query: str, **options) -> list[Passage]:
+    remote = running(settings)
+    reply = remote.post("/api/search", {"query": query, **options}) if remote else None
+    if reply is not None:
+        return [Passage(**p) for p in reply]
+    from qa.api import search
+
+    return search(query, settings=settings, **options)
 
 
 def build_server(settings: Settings, gate: Gate | None = None):
@@ -38,7 +61,7 @@ def build_server(settings: Settings, gate: Gate | None = None):
     from mcp.server.mcpserver import MCPServer
 
     gate = gate or Gate()
-    server = MCPServer("newsqa", instructions=(
+    server = MCPServer("newsqa", version=version("newsqa"), instructions=(
         "Answers questions about the indexed news coverage. `ask` returns a short answer whose "
         "[n] markers cite verbatim quotes; `search` returns the passages it would read."),
         log_level="WARNING")
@@ -50,8 +73,8 @@ def build_server(settings: Settings, gate: Gate | None = None):
         YYYY-MM-DD: `as_of` ignores later articles; `since`/`until` limit publication
         dates; `sources` limits outlets or web sites."""
         with sentences(), gate.slot():
-            result = answer(question, as_of=as_of, since=since, until=until, sources=sources,
-                            settings=settings)
+            result = answered(settings, question, as_of=as_of, since=since, until=until,
+                              sources=sources)
         return Asked(answer=result.text, abstained=result.abstained,
                      citations=list(result.citations))
 
@@ -62,8 +85,8 @@ def build_server(settings: Settings, gate: Gate | None = None):
         """The best passages of the coverage for a query, best first: each with its article's
         title, date, URL and the passage's character offsets in the article."""
         with sentences(), gate.slot():
-            return search(query, k=k, as_of=as_of, since=since, until=until, sources=sources,
-                          settings=settings)
+            return searched(settings, query, k=k, as_of=as_of, since=since, until=until,
+                            sources=sources)
 
     return server
 

@@ -76,8 +76,9 @@ def content_of(result: Answer) -> str:
     """The answer text, then its sources, as a chat client shows them."""
     if not result.citations:
         return result.text
-    sources = "\n".join(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url}"
-                        for c in result.citations)
+    sources = "\n".join(f"{''.join(f'[{n}]' for n in s.citations)} {s.title} "
+                        f"({s.date or 'undated'}) {s.url or s.article_id}"
+                        for s in result.sources)
     return f"{result.text}\n\nSources:\n{sources}"
 
 
@@ -87,12 +88,21 @@ def citations_of(result: Answer) -> list[dict]:
              "also_in": list(c.also_in)} for c in result.citations]
 
 
+def usage(question: str, content: str) -> dict:
+    """Words of the question and of the reply, counted as tokens: the extractive reader has
+    no tokenizer, and clients that keep a budget still see the sizes move."""
+    asked, replied = len(question.split()), len(content.split())
+    return {"prompt_tokens": asked, "completion_tokens": replied,
+            "total_tokens": asked + replied}
+
+
 def completion(result: Answer, model: str) -> dict:
+    content = content_of(result)
     return {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion",
             "created": int(time.time()), "model": model,
             "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": content_of(result)}}],
-            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+                         "message": {"role": "assistant", "content": content}}],
+            "usage": usage(result.question, content),
             "citations": citations_of(result), "abstained": result.abstained}
 
 
@@ -110,7 +120,8 @@ def chunks(result: Answer, model: str) -> Iterator[str]:
     text = content_of(result)
     for i in range(0, len(text), STREAM_CHUNK_CHARS):
         yield event({"content": text[i:i + STREAM_CHUNK_CHARS]})
-    yield event({}, "stop", citations=citations_of(result), abstained=result.abstained)
+    yield event({}, "stop", citations=citations_of(result), abstained=result.abstained,
+                usage=usage(result.question, text))
     yield "data: [DONE]\n\n"
 
 

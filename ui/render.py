@@ -5,11 +5,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from urllib.parse import urlparse
 
 from index.articles import Article
-from qa.citations import Answer
+from qa.citations import Answer, Citation
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 CONTEXT_CHARS = 160
@@ -31,30 +30,40 @@ def answer_markdown(answer: Answer) -> str:
 
 
 def sources_html(answer: Answer, articles: Mapping[str, Article]) -> str:
-    """A list of the cited sources: title, date, link, and the quote highlighted in context."""
+    """The cited articles, each with its title, date and link once, and beneath it its
+    quotes highlighted in their context."""
     if not answer.citations:
         return "<p class='newsqa-empty'>No sources.</p>"
+    e = html.escape
+    quotes = {c.n: c for c in answer.citations}
     items = []
-    for c in answer.citations:
-        article = articles.get(c.article_id)
-        before = after = ""
-        if article is not None:
-            before = article.text[max(0, c.start - CONTEXT_CHARS) : c.start]
-            after = article.text[c.end : c.end + CONTEXT_CHARS]
-        e = html.escape
-        also = (f" · <span class='newsqa-also'>also in {e(', '.join(c.also_in))}</span>"
-                if c.also_in else "")
+    for source in answer.sources:
+        article = articles.get(source.article_id)
+        cited = [quotes[n] for n in source.citations]
+        also = sorted({outlet for c in cited for outlet in c.also_in})
+        also_html = (f" · <span class='newsqa-also'>also in {e(', '.join(also))}</span>"
+                     if also else "")
         items.append(
-            f"<li class='newsqa-source' value='{c.n}'><b>[{c.n}] {e(c.title)}</b>"
-            f" · {e(c.date or 'undated')} · {_link(c.url)}{also}"
-            f"<blockquote>…{e(before)}<mark>{e(c.quote)}</mark>{e(after)}…</blockquote></li>"
-        )
+            f"<li class='newsqa-article'><b>{e(source.title)}</b>"
+            f" · {e(source.date or 'undated')} · {_link(source.url, source.article_id)}"
+            f"{also_html}<ol class='newsqa-quotes'>"
+            f"{''.join(_quote_html(c, article) for c in cited)}</ol></li>")
     heading = "Closest sources" if answer.abstained else "Sources"
-    return f"<h3>{heading}</h3><ol class='newsqa-sources'>{''.join(items)}</ol>"
+    return f"<h3>{heading}</h3><ul class='newsqa-sources'>{''.join(items)}</ul>"
 
 
-def _link(url: str) -> str:
+def _quote_html(c: Citation, article: Article | None) -> str:
+    before = after = ""
+    if article is not None:
+        before = article.text[max(0, c.start - CONTEXT_CHARS) : c.start]
+        after = article.text[c.end : c.end + CONTEXT_CHARS]
+    e = html.escape
+    return (f"<li class='newsqa-source' value='{c.n}'><b>[{c.n}]</b><blockquote>…{e(before)}"
+            f"<mark>{e(c.quote)}</mark>{e(after)}…</blockquote></li>")
+
+
+def _link(url: str, article_id: str) -> str:
     if urlparse(url).scheme in ("http", "https"):
         return f"<a href='{html.escape(url, quote=True)}' target='_blank' rel='noopener'>" \
                f"{html.escape(urlparse(url).netloc)}</a>"
-    return f"<code>{html.escape(Path(url).name)}</code>"
+    return f"<code>{html.escape(article_id)}</code>"

@@ -4,6 +4,7 @@ OpenAI-compatible routes under /v1; its login and its concurrency limit."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import secrets
 
 from index.settings import Settings, go_offline
@@ -77,24 +78,23 @@ def create_app(settings: Settings | None = None, auth: tuple[str, str] | None = 
     from fastapi import Body, FastAPI
     from fastapi.responses import JSONResponse
 
-    from index.store import IndexUnavailable, Store
-    from qa.api import answer
-    from ui.app import CSS, chat_blocks, outlets
-    from ui.examples import example_questions
+    from index.store import IndexUnavailable
+    from qa.api import answer, search
+    from qa.citations import Answer
+    from ui.app import CSS, chat_blocks
     from ui.openai_api import add_openai_routes
 
     settings = settings or Settings()
     gate = gate or Gate()
     app = FastAPI(title="newsqa", docs_url=None, redoc_url=None)
 
-    @app.post("/api/answer")
-    def post_answer(body: dict = Body(...)):  # noqa: B008
-        """{"question", and optionally "k", "as_of", "since", "until", "sources"}."""
+    def served(call, body: object, asked: str):
+        """`call(body[asked], **options)` in a slot of the gate; errors as HTTP statuses."""
         body = body if isinstance(body, dict) else {}
         options = {name: body.get(name) for name in ("k", "as_of", "since", "until", "sources")}
         try:
             with gate.slot():
-                return answer(body.get("question"), settings=settings, **options).to_dict()
+                return call(body.get(asked), settings=settings, **options)
         except Busy as e:
             return busy_response(e)
         except (ValueError, TypeError) as e:
@@ -102,15 +102,21 @@ def create_app(settings: Settings | None = None, auth: tuple[str, str] | None = 
         except IndexUnavailable as e:
             return JSONResponse({"error": str(e)}, status_code=503)
 
+    @app.post("/api/answer")
+    def post_answer(body: dict = Body(...)):  # noqa: B008
+        """{"question", and optionally "k", "as_of", "since", "until", "sources"}."""
+        result = served(answer, body, "question")
+        return result.to_dict() if isinstance(result, Answer) else result
+
+    @app.post("/api/search")
+    def post_search(body: dict = Body(...)):  # noqa: B008
+        """{"query", and the same options}: the passages answer() would read."""
+        found = served(search, body, "query")
+        return [dataclasses.asdict(p) for p in found] if isinstance(found, list) else found
+
     add_openai_routes(app, settings, gate)
-    try:
-        store = Store(settings)
-        catalog = store.catalog()
-        examples = example_questions(store.get_articles(list(catalog)[:200]).values())
-    except IndexUnavailable:
-        catalog, examples = {}, []
     theme = gr.themes.Base(font=["system-ui", "sans-serif"], font_mono=["monospace"])
-    blocks = chat_blocks(settings, examples, outlets(catalog), gate)
+    blocks = chat_blocks(settings, gate)
     app = gr.mount_gradio_app(app, blocks, path="/", theme=theme, css=CSS, footer_links=[],
                               show_error=False)
     if auth:
