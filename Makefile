@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: chat test test-3.13 setup setup-test lint
+.PHONY: chat test test-3.13 setup setup-test lint screenshots
 
 chat: setup
 	$(BIN)/newsqa chat
@@ -27,6 +27,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install --quiet \
 		--cache-dir $(HOME)/.cache/newsqa-pip -e '.[test,llm]'
 	touch $@
+
+# The README's pictures (docs/*.png), taken in a real browser from the chat on seeds/.
+screenshots: setup-test /usr/bin/chromium
+	$(BIN)/python bench/screenshots.py
 
 # The browser tests drive Debian's chromium (never a downloaded browser build).
 /usr/bin/chromium:

@@ -1,9 +1,13 @@
+import fcntl
 import json
 import os
+import pty
 import re
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 
 import pytest
@@ -102,20 +106,24 @@ def test_kill_9_in_the_middle_of_a_build_then_rerun_ends_consistent(tmp_path, em
     corpus = tmp_path / "articles"
     write_corpus(corpus, corpus_records(40, start=400))
     env = {**os.environ, "NEWSQA_INDEX_DIR": str(tmp_path / "index"), "NEWSQA_BATCH_CHUNKS": "8"}
+    terminal, tty = pty.openpty()  # a terminal, so that the progress bar is drawn
+    fcntl.ioctl(tty, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # 120 columns
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.cli", "index", str(corpus)], cwd=ROOT, env=env,
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+        stderr=tty, stdout=subprocess.DEVNULL,
     )
+    os.close(tty)
     # Wait until some chunks are written (the progress bar counts them), then kill -9.
     seen = b""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        seen += os.read(proc.stderr.fileno(), 4096)
+        seen += os.read(terminal, 4096)
         done = [int(n) for n in re.findall(rb"\| *(\d+)/\d+ ", seen)]
         if done and max(done) >= 24:
             break
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    os.close(terminal)
 
     settings = settings_for(tmp_path)
     committed = [i for i in Store(settings).indexed().values() if i.digest]

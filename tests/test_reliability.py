@@ -37,9 +37,10 @@ def test_a_second_index_process_exits_with_a_clear_message(tmp_path):
     corpus = tmp_path / "articles"
     write_corpus(corpus, corpus_records(30, start=500))
     first = newsqa("index", str(corpus), cwd=tmp_path, wait=False, NEWSQA_BATCH_CHUNKS="8")
-    seen = ""
-    while "/" not in seen:  # the first one is embedding (its progress bar has a count)
-        seen += first.stderr.read(1)
+    deadline = time.monotonic() + 120
+    while not (tmp_path / ".newsqa" / "index" / "chroma.sqlite3").exists():  # it holds the lock
+        assert first.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
     second = newsqa("index", str(corpus), cwd=tmp_path)
     first_out, _ = first.communicate(timeout=300)
 

@@ -13,7 +13,7 @@ from ui.gate import Busy, Gate
 log = logging.getLogger("newsqa")
 
 CSS = """
-.newsqa-sources { list-style: none; padding-left: 0; }
+.newsqa-sources, .newsqa-quotes { list-style: none; padding-left: 0; }
 .newsqa-source blockquote { margin: .3em 0 .8em; color: var(--body-text-color-subdued); }
 .newsqa-source mark { background: #fff3a3; color: #000; }
 """

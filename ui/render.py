@@ -58,7 +58,7 @@ def _quote_html(c: Citation, article: Article | None) -> str:
         before = article.text[max(0, c.start - CONTEXT_CHARS) : c.start]
         after = article.text[c.end : c.end + CONTEXT_CHARS]
     e = html.escape
-    return (f"<li class='newsqa-source' value='{c.n}'><b>[{c.n}]</b><blockquote>…{e(before)}"
+    return (f"<li class='newsqa-source' value='{c.n}'><blockquote><b>[{c.n}]</b> …{e(before)}"
             f"<mark>{e(c.quote)}</mark>{e(after)}…</blockquote></li>")
 
 
