@@ -100,7 +100,7 @@ def p(values: list[float], q: float) -> float:
 
 
 def run(size: int, source: list[dict], questions: list[str], embeddings, work: Path) -> None:
-    import qa.api
+    import qa.pipeline
     from index.build import build
     from qa.api import answer, search
 
@@ -124,7 +124,7 @@ def run(size: int, source: list[dict], questions: list[str], embeddings, work: P
              f"({seconds / size * 1000:.1f} s per 1,000 articles)")
     print(f"{size:>7} articles, {built}", flush=True)
 
-    qa.api.engine.cache_clear()
+    qa.pipeline.pipeline.cache_clear()
     started = time.perf_counter()
     answer(questions[0], settings=settings)  # opens the store, brings in the keyword index
     first = time.perf_counter() - started
@@ -210,7 +210,7 @@ def main() -> None:
                              "earlier run kept there (default: a temporary folder).")
     args = parser.parse_args()
     go_offline()
-    import qa.api
+    import qa.pipeline
 
     opener = gzip.open if args.articles.suffix == ".gz" else open
     with opener(args.articles, "rt") as f:
@@ -219,7 +219,7 @@ def main() -> None:
     questions = [json.loads(line)["question"]
                  for line in args.questions.read_text().splitlines() if line.strip()]
     embeddings = HashedEmbeddings()
-    qa.api.MiniLMEmbeddings = lambda **_: embeddings  # queries and the reader, the same way
+    qa.pipeline.MiniLMEmbeddings = lambda **_: embeddings  # queries and the reader, the same way
     print("vectors: HASHED (a hashing embedder stands in for the model; Chroma, the keyword "
           "index, retrieval and the reader are real)", flush=True)
     with contextlib.ExitStack() as stack:

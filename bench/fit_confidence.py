@@ -28,12 +28,12 @@ from sklearn.model_selection import GroupKFold
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.settings import Settings  # noqa: E402
-from qa.api import _inputs, engine  # noqa: E402
-from qa.chain import evidence_chain  # noqa: E402
 from qa.citations import verify  # noqa: E402
 from qa.evaluate import answers, load_questions  # noqa: E402
 from qa.extractive import ExtractiveReader  # noqa: E402
 from qa.extractive.confidence import ALWAYS, FEATURES, FILE, Confidence  # noqa: E402
+from qa.pipeline import pipeline  # noqa: E402
+from qa.query import Query  # noqa: E402
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "shared/data/realtimeqa-2023/questions-dev.jsonl"
 NEVER = Confidence(0.0, {}, 1.1)  # no short answer in bold
@@ -55,15 +55,13 @@ class Case:
 
 def cases(index_dir: Path, limit: int | None) -> list[Case]:
     settings = Settings(index_dir=index_dir)
-    parts = engine(settings)
-    evidence_of = evidence_chain(parts.store, parts.retriever)
+    parts = pipeline(settings)
     always = ExtractiveReader(parts.retriever.embeddings, confidence=ALWAYS)
     never = ExtractiveReader(parts.retriever.embeddings, confidence=NEVER)
     out = []
     for q in load_questions(QUESTIONS, limit, 0, True):
         asked = q["question_date"].replace("/", "-")
-        evidence = evidence_of.invoke(_inputs(q["question"], (), None, asked, None, None,
-                                              None, settings))
+        evidence = parts.retrieve(Query.parse(q["question"], settings, as_of=asked))
         reading = always.reading(evidence)
         text = verify(reading.draft, evidence.articles).text
         plain = verify(never.read(evidence), evidence.articles).text

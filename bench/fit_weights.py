@@ -33,14 +33,14 @@ from sklearn.model_selection import GroupKFold
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.settings import Settings  # noqa: E402
-from qa.api import _inputs, engine  # noqa: E402
-from qa.chain import evidence_chain  # noqa: E402
 from qa.citations import verify  # noqa: E402
 from qa.evaluate import answers, load_questions  # noqa: E402
 from qa.evidence import Evidence  # noqa: E402
 from qa.extractive import ExtractiveReader, Reading  # noqa: E402
 from qa.extractive.confidence import ALWAYS  # noqa: E402
 from qa.extractive.weights import FILE, SENTENCE_FEATURES, VOTE_FEATURES, Weights  # noqa: E402
+from qa.pipeline import pipeline  # noqa: E402
+from qa.query import Query  # noqa: E402
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "shared/data/realtimeqa-2023/questions-dev.jsonl"
 HAND_SET = Weights()
@@ -71,14 +71,13 @@ class Memo:
 
 def questions(index_dir: Path, limit: int | None) -> tuple[list[Question], Memo]:
     settings = Settings(index_dir=index_dir)
-    parts = engine(settings)
-    evidence_of = evidence_chain(parts.store, parts.retriever)
+    parts = pipeline(settings)
     out = []
     for q in load_questions(QUESTIONS, limit, 0, True):
         asked = q["question_date"].replace("/", "-")
         week = datetime.date.fromisoformat(asked).isocalendar()
-        out.append(Question(f"{week[0]}-{week[1]:02d}", q["gold_answer"], evidence_of.invoke(
-            _inputs(q["question"], (), None, asked, None, None, None, settings))))
+        out.append(Question(f"{week[0]}-{week[1]:02d}", q["gold_answer"], parts.retrieve(
+            Query.parse(q["question"], settings, as_of=asked))))
     return out, Memo(parts.retriever.embeddings)
 
 

@@ -39,9 +39,9 @@ def main() -> None:
     from index.build import build
     from index.sentences import sentence_spans
     from index.terms import terms
-    from qa.api import engine
     from qa.entities import entities
     from qa.evaluate import hit_rank, load_questions, write_articles
+    from qa.pipeline import pipeline
     from qa.questions import answer_labels
 
     questions = load_questions(args.questions, args.limit, args.seed, answerable=True)
@@ -50,8 +50,9 @@ def main() -> None:
         corpus = Path(tmp) / "articles.jsonl"
         write_articles(args.articles, {d for q in questions for d in q["gcs_doc_ids"]}, corpus)
         print(build([corpus], settings).line())
-    retriever = engine(settings).retriever
-    idf = retriever.sparse().idf
+    retriever = pipeline(settings).retriever
+    retriever.refresh()
+    idf = retriever.keywords.idf
 
     def sentence_cosine(question: str, texts: list[str]) -> list[float]:
         spans = [[text[a:b] for a, b in sentence_spans(text)] or [text] for text in texts]

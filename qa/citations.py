@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 
 from index.articles import Article
 
+# Characters of the article shown on each side of a quote, so that it reads in context.
+CONTEXT_CHARS = 160
+
 
 @dataclass(frozen=True)
 class Quote:
@@ -53,6 +56,8 @@ class Citation:
     start: int
     end: int
     also_in: tuple[str, ...] = ()  # other outlets that ran the same (wire) story
+    before: str = ""  # up to CONTEXT_CHARS of the article just before the quote
+    after: str = ""  # and just after it: what a front end shows around the quote
 
 
 @dataclass(frozen=True)
@@ -161,8 +166,11 @@ def verify(draft: Draft, articles: Mapping[str, Article], reader: str = "extract
 
 
 def _citation(n: int, q: Quote, article: Article, also_in: tuple[str, ...]) -> Citation:
-    return Citation(n, article.id, article.title, article.date, web_address(article.url),
-                    q.text, q.start, q.end, also_in)
+    return Citation(n=n, article_id=article.id, title=article.title, date=article.date,
+                    url=web_address(article.url), quote=q.text, start=q.start, end=q.end,
+                    also_in=also_in,
+                    before=article.text[max(0, q.start - CONTEXT_CHARS):q.start],
+                    after=article.text[q.end:q.end + CONTEXT_CHARS])
 
 
 def web_address(url: str | None) -> str:

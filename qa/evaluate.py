@@ -215,8 +215,9 @@ def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: i
     with `every_article` every article of the file (a larger haystack)."""
     from index.articles import load_articles
     from index.build import build
-    from qa.api import answer, engine
+    from qa.api import answer
     from qa.baseline import tutorial_retriever
+    from qa.pipeline import pipeline
 
     questions = load_questions(questions_path, limit, seed, answerable)
     with tempfile.TemporaryDirectory() as tmp:
@@ -225,7 +226,7 @@ def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: i
         asked = {d for q in questions for d in q["gcs_doc_ids"]}
         dates = write_articles(articles_path, None if every_article else asked, corpus)
         report = build([corpus], settings)
-        retriever = engine(settings).retriever
+        retriever = pipeline(settings).retriever
 
         def retrieve(question: str, depth: int, as_of: str | None):
             as_of = datetime.date.fromisoformat(as_of) if as_of else None

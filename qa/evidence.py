@@ -24,6 +24,7 @@ class Evidence:
     focus: Window | None = None  # the days the question is about
     copies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # other outlets, by article
     as_of: datetime.date | None = None  # the day the question is asked
+    asked: str = ""  # the question as the person asked it
 
 
 class Reader(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -35,6 +36,23 @@ def from_document(doc: Document) -> Chunk:
     return Chunk(doc.id or "", meta["article_id"], doc.page_content, meta["start"], meta["end"])
 
 
+@dataclass(frozen=True)
+class Found:
+    """A retrieved chunk (its fused score and its article's day) and the articles whose
+    near-identical chunk (a wire copy) was left out in its favour."""
+
+    hit: Hit
+    copies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """What retrieval found for a question: the chunks, best first, and the days in focus."""
+
+    found: tuple[Found, ...]
+    focus: Window | None
+
+
 class HybridRetriever(BaseRetriever):
     """Dense + BM25, fused with reciprocal-rank fusion; returns chunks as Documents."""
 
@@ -51,14 +69,18 @@ class HybridRetriever(BaseRetriever):
     _keywords: KeywordIndex | None = None
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
-    def sparse(self) -> KeywordIndex:
-        """The keyword (BM25) index, in step with the store: after a build, the articles it
-        changed are brought in before the next search."""
+    @property
+    def keywords(self) -> KeywordIndex:
+        """The keyword (BM25) index, as of the last refresh()."""
         with self._lock:
             if self._keywords is None:
                 self._keywords = KeywordIndex(self.store)
-        self._keywords.sync()
-        return self._keywords
+            return self._keywords
+
+    def refresh(self) -> None:
+        """Bring the keyword index in step with the store: the articles a build changed
+        since the last refresh are brought in (nothing when the store is unchanged)."""
+        self.keywords.sync()
 
     def recent_window(self, as_of: datetime.date | None
                       ) -> tuple[datetime.date, datetime.date] | None:
@@ -69,7 +91,7 @@ class HybridRetriever(BaseRetriever):
         """The days a question is about: those its own words name ("this week", "in August"),
         counted from `as_of` (default: the newest article's date); else, when `as_of` is
         given, the days just before it (a question asked on a given day is about them)."""
-        named = question_window(query, as_of or self.sparse().newest() or datetime.date.today())
+        named = question_window(query, as_of or self.keywords.newest() or datetime.date.today())
         return named or self.recent_window(as_of)
 
     def scope(self, as_of: datetime.date | None = None, since: datetime.date | None = None,
@@ -79,37 +101,52 @@ class HybridRetriever(BaseRetriever):
         return Scope(
             since=day_number(since.isoformat()) if since else 0,
             until=day_number(last.isoformat()) if last else EVERYTHING.until,
-            articles=self.sparse().articles_from(sources) if sources else None,
+            articles=self.keywords.articles_from(sources) if sources else None,
         )
+
+    def retrieve(self, question: str, *, k: int | None = None,
+                 as_of: datetime.date | None = None, since: datetime.date | None = None,
+                 until: datetime.date | None = None, sources: Sequence[str] = ()
+                 ) -> Retrieved:
+        """The k best chunks within the scope, those of the days in focus first, one of each
+        set of near-identical chunks (wire copies); the index is refreshed first."""
+        self.refresh()
+        k = k or self.k
+        depth = max(self.candidates, k)
+        scope = self.scope(as_of, since, until, sources)
+        dense = self.store.search(self.embeddings.embed_query(question), depth, scope)
+        fused = fuse([dense, self.keywords.search(question, depth, scope)], self.rrf_k)
+        focus = self.focus(question, as_of)
+        if focus and self.recent_boost:
+            first, last = (day_number(d.isoformat()) for d in focus)
+            lift = self.recent_boost / (self.rrf_k + 1)
+            fused = [Hit(chunk=h.chunk, score=h.score + lift, day=h.day)
+                     if first <= h.day <= last else h for h in fused]
+        ranked = sorted(fused, key=lambda h: h.score, reverse=True)
+        found = tuple(Found(hit=hit, copies=copies) for hit, copies in collapse(ranked)[:k])
+        return Retrieved(found=found, focus=focus)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None,
         as_of: datetime.date | None = None, since: datetime.date | None = None,
         until: datetime.date | None = None, sources: Sequence[str] = (),
     ) -> list[Document]:
-        """The k best chunks within the scope, those of the days in focus first, one of each
-        set of near-identical chunks (wire copies)."""
-        k = k or self.k
-        depth = max(self.candidates, k)
-        scope = self.scope(as_of, since, until, sources)
-        dense = self.store.search(self.embeddings.embed_query(query), depth, scope)
-        sparse = self.sparse().search(query, depth, scope)
-        fused: dict[str, float] = {}
-        by_id: dict[str, Hit] = {}
-        for ranked in (dense, sparse):
-            for rank, hit in enumerate(ranked):
-                fused[hit.chunk.id] = (fused.get(hit.chunk.id, 0.0)
-                                       + 1.0 / (self.rrf_k + rank + 1))
-                by_id[hit.chunk.id] = hit
-        focus = self.focus(query, as_of)
-        if focus and self.recent_boost:
-            first, last = (day_number(d.isoformat()) for d in focus)
-            for id_, hit in by_id.items():
-                if first <= hit.day <= last:
-                    fused[id_] += self.recent_boost / (self.rrf_k + 1)
-        ranked = [by_id[i] for i in sorted(fused, key=fused.get, reverse=True)]
-        return [to_document(hit.chunk, fused[hit.chunk.id], copies)
-                for hit, copies in collapse(ranked)[:k]]
+        """retrieve() for LangChain: the chunks as Documents."""
+        retrieved = self.retrieve(query, k=k, as_of=as_of, since=since, until=until,
+                                  sources=sources)
+        return [to_document(f.hit.chunk, f.hit.score, f.copies) for f in retrieved.found]
+
+
+def fuse(rankings: Sequence[Sequence[Hit]], rrf_k: int) -> list[Hit]:
+    """Reciprocal-rank fusion: each hit scored by the sum of 1/(rrf_k + rank) over the
+    rankings it is in, in the order first seen."""
+    fused: dict[str, float] = {}
+    by_id: dict[str, Hit] = {}
+    for ranked in rankings:
+        for rank, hit in enumerate(ranked):
+            fused[hit.chunk.id] = fused.get(hit.chunk.id, 0.0) + 1.0 / (rrf_k + rank + 1)
+            by_id[hit.chunk.id] = hit
+    return [Hit(chunk=hit.chunk, score=fused[id_], day=hit.day) for id_, hit in by_id.items()]
 
 
 def collapse(ranked: list[Hit], similar: float = 0.9) -> list[tuple[Hit, tuple[str, ...]]]:

@@ -59,7 +59,12 @@ def test_answer_serialises_to_json(seed_index):
     assert set(data) >= {"question", "text", "citations", "abstained"}
     assert data["question"] == "Who attended the talks?"
     assert set(data["citations"][0]) == {"n", "article_id", "title", "date", "url", "quote",
-                                         "start", "end", "also_in"}
+                                         "start", "end", "also_in", "before", "after"}
+    first = result.citations[0]  # the quote's context travels with it
+    text = Store(seed_index).article(first.article_id).text
+    assert text[first.start - len(first.before):first.end + len(first.after)] == \
+        first.before + first.quote + first.after
+    assert 0 < len(first.before) <= 160 and 0 < len(first.after) <= 160
 
 
 def test_verification_drops_a_tampered_quote(seed_index):

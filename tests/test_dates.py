@@ -9,8 +9,8 @@ import pytest
 from index.build import build
 from index.store import Store
 from qa import answer
-from qa.api import engine
 from qa.dates import question_window
+from qa.pipeline import pipeline
 from tests.conftest import settings_for
 from tests.test_answer import assert_contract
 from ui.render import sources_html
@@ -134,7 +134,7 @@ def test_since_until_and_sources_filter(desk):
 
 
 def test_wire_copies_collapse_to_the_earliest(desk):
-    retriever = engine(desk).retriever
+    retriever = pipeline(desk).retriever
     docs = retriever.invoke("Did the dockworkers union and port operators reach a deal?", k=5)
     ids = [d.metadata["article_id"] for d in docs]
     assert "wire-first" in ids and "wire-copy" not in ids
@@ -145,7 +145,7 @@ def test_wire_copies_collapse_to_the_earliest(desk):
     first = next(c for c in result.citations if c.article_id == "wire-first")
     assert first.also_in == ("Harbour Gazette",)
     assert all(c.also_in == () for c in result.citations if c is not first)
-    assert "also in Harbour Gazette" in sources_html(result, {})
+    assert "also in Harbour Gazette" in sources_html(result)
 
 
 def test_filters_from_the_command_line_and_the_api(desk, tmp_path):

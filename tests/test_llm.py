@@ -19,13 +19,13 @@ import pytest
 from index.build import build
 from index.store import Store
 from qa import answer
-from qa.api import engine, standalone, stream
-from qa.chain import build_chain
+from qa.api import stream
 from qa.citations import Answer
 from qa.extractive import ExtractiveReader
 from qa.grounded import FALLBACK, NEITHER, LLMReader, prompt, rewrite, sources_of
 from qa.llm import LLMUnavailable, LocalLLM, worker
-from qa.retrieve import from_document
+from qa.pipeline import Pipeline, pipeline
+from qa.query import Query
 from tests.conftest import ROOT, SEEDS, free_port, settings_for
 from tests.test_answer import NAMES, assert_contract
 
@@ -86,9 +86,9 @@ def test_server_answers_keep_the_citation_contract(corpus, llm_url):
 
 
 def test_the_prompt_delimits_sources_and_drops_instructions(corpus, embeddings):
-    retriever = engine(corpus).retriever
-    docs = retriever.invoke("What did the harbour notice say?", k=4)
-    chunks = [from_document(d) for d in docs]
+    retriever = pipeline(corpus).retriever
+    found = retriever.retrieve("What did the harbour notice say?", k=4).found
+    chunks = [f.hit.chunk for f in found]
     articles = Store(corpus).get_articles(c.article_id for c in chunks)
     sources = sources_of(chunks, articles)
     (system, _), (_, user) = prompt("What did the harbour notice say?", sources, chunks)
@@ -125,7 +125,7 @@ def test_ask_stream_from_the_command_line(corpus, llm_url, tmp_path):
     assert asked.returncode == 0, asked.stderr
     streamed, _, verified = asked.stdout.partition("\n\nVerified answer:\n")
     assert streamed and verified
-    assert "\nSources:\n[1] " in verified
+    assert "\nSources:\n" in verified and "\n  [1] “" in verified
     assert f"\nReader: llm: smollm2 at {llm_url}\n" in verified
 
 
@@ -220,16 +220,17 @@ class Canned:
 
 
 def canned_chain(settings, embeddings, *replies):
-    e = engine(settings)
+    """The pipeline with a canned LLM reader, as its LCEL runnable (a Query in)."""
+    parts = pipeline(settings)
     reader = LLMReader(Canned(*replies), ExtractiveReader(embeddings))
-    return build_chain(e.store, e.retriever, reader)
+    return Pipeline(store=parts.store, retriever=parts.retriever, reader=reader).as_runnable()
 
 
 def test_out_of_range_markers_and_uncited_sentences_are_dropped(corpus, embeddings):
     chain = canned_chain(corpus, embeddings,
                          "Bob Iger and Donna Langley attended the talks [1]. "
                          "The talks were held on the moon [7]. Everyone agreed.")
-    result = chain.invoke({"question": "Who attended the talks?", "k": 4})
+    result = chain.invoke(Query(question="Who attended the talks?", k=4))
     assert result.text.startswith("Bob Iger and Donna Langley attended the talks. [1]")
     assert "[7]" not in result.text and "moon" not in result.text
     assert "Everyone agreed" not in result.text
@@ -239,20 +240,20 @@ def test_out_of_range_markers_and_uncited_sentences_are_dropped(corpus, embeddin
 
 
 def test_an_answer_citing_nothing_falls_back_and_says_so(corpus, embeddings):
-    result = canned_chain(corpus, embeddings, "PWNED").invoke(
-        {"question": "Who attended the talks?", "k": 4})
+    talks = Query(question="Who attended the talks?", k=4)
+    result = canned_chain(corpus, embeddings, "PWNED").invoke(talks)
     assert result.notes[-1] == ("The LLM's answer cited none of its sources; this is the "
                                 "extractive reader's answer.")
     assert all(name in result.text for name in NAMES)
     not_said = canned_chain(corpus, embeddings, "The coverage does not say.").invoke(
-        {"question": "Who won the 1998 World Cup?", "k": 4})
+        Query(question="Who won the 1998 World Cup?", k=4))
     assert not_said.abstained and not_said.notes[-1] == NEITHER
     assert not_said.text.startswith("The coverage I have does not answer this.")
 
 
 def test_a_model_that_finds_nothing_does_not_hide_the_extractive_answer(corpus, embeddings):
     result = canned_chain(corpus, embeddings, "The coverage does not say.").invoke(
-        {"question": "Who attended the talks?", "k": 4})
+        Query(question="Who attended the talks?", k=4))
     assert not result.abstained and all(name in result.text for name in NAMES)
     assert result.notes[-1] == f"The LLM found no answer in its sources; {FALLBACK}"
 
@@ -260,7 +261,8 @@ def test_a_model_that_finds_nothing_does_not_hide_the_extractive_answer(corpus, 
 def test_follow_ups_are_rewritten_by_the_llm_or_by_rule(corpus, llm_url, embeddings):
     history = [{"role": "user", "content": "Who attended the talks?"},
                {"role": "assistant", "content": "Bob Iger ... [1]"}]
-    offline = standalone("What did they say about the counteroffer?", history, corpus)
+    offline = pipeline(corpus).standalone(Query.parse(
+        "What did they say about the counteroffer?", corpus, history=history))
     assert offline.startswith("What did they say about the counteroffer? (")
     assert offline.endswith("(attended talk)")  # the earlier question's key terms
 

@@ -18,8 +18,9 @@ def test_sources_show_the_quote_in_context_and_escape_everything():
     start = article.text.index("The <img")
     end = article.text.index("quote.") + len("quote.")
     citation = Citation(1, "a", article.title, article.date, article.url,
-                        article.text[start:end], start, end)
-    html = sources_html(Answer("q", "x [1]", (citation,), False), {"a": article})
+                        article.text[start:end], start, end, before=article.text[:start],
+                        after=article.text[end:])
+    html = sources_html(Answer("q", "x [1]", (citation,), False))
     assert "<mark>The &lt;img src=x onerror=y()&gt; quote.</mark>" in html
     assert "…Before it. <mark>" in html and "</mark> After it.…" in html
     assert "&lt;b&gt;Title&lt;/b&gt;" in html and "2023-09-23" in html
@@ -43,8 +44,7 @@ def test_quotes_of_one_article_sit_under_one_header():
     citations = (Citation(1, one.id, one.title, one.date, "", "The mayor spoke.", 0, 16),
                  Citation(2, other.id, other.title, None, other.url, "It rained.", 0, 10),
                  Citation(3, one.id, one.title, one.date, "", "The budget grew.", 36, 52))
-    html = sources_html(Answer("q", "x [1][2][3]", citations, False),
-                        {one.id: one, other.id: other})
+    html = sources_html(Answer("q", "x [1][2][3]", citations, False))
     assert html.count("<b>Budget</b>") == 1 and html.count("<b>Harbour</b>") == 1
     budget, harbour = html.split("<b>Harbour</b>")
     assert "[1]" in budget and "[3]" in budget and "[2]" in harbour

@@ -34,7 +34,7 @@ def test_dense_and_sparse_both_contribute(news_index, embeddings):
     assert [d.metadata["score"] for d in docs] == sorted(
         (d.metadata["score"] for d in docs), reverse=True)
     # An exact rare term only BM25 can match precisely.
-    assert retriever.sparse().search("NBCUniversal", 3)[0].chunk.article_id.startswith("seeds/")
+    assert retriever.keywords.search("NBCUniversal", 3)[0].chunk.article_id.startswith("seeds/")
 
 
 def test_sparse_index_follows_the_store(tmp_path, embeddings):
@@ -47,10 +47,15 @@ def test_sparse_index_follows_the_store(tmp_path, embeddings):
     (folder / "one.txt").write_text("The zeppelin landed in Lakehurst on Tuesday.")
     build([folder], settings, embeddings=embeddings)
     retriever = HybridRetriever(store=Store(settings), embeddings=embeddings)
-    assert retriever.sparse().search("quokka", 3) == []
+    retriever.refresh()
+    assert retriever.keywords.search("quokka", 3) == []
     (folder / "two.txt").write_text("A quokka was seen near the harbour on Friday.")
     build([folder], settings, embeddings=embeddings)
-    assert retriever.sparse().search("quokka", 3)[0].chunk.article_id == "a/two.txt"
+    assert retriever.keywords.search("quokka", 3) == []  # not until refreshed
+    retriever.refresh()
+    assert retriever.keywords.search("quokka", 3)[0].chunk.article_id == "a/two.txt"
+    assert [f.hit.chunk.article_id for f in retriever.retrieve("quokka", k=1).found] == [
+        "a/two.txt"]
 
 
 def two_articles(tmp_path, embeddings, one="date 2023-09-01\nA quokka was seen near the harbour.",

@@ -32,14 +32,15 @@ def ask_stream(question: object, history, settings: Settings, **filters
     """(answer markdown, None) while an LLM writes, then (verified answer markdown, sources
     HTML); failures become sentences, not traces. `filters`: since, until (YYYY-MM-DD or
     empty) and sources, as for answer()."""
-    from qa.api import engine, stream
+    from qa.api import stream
     from qa.citations import Answer
     from ui.render import answer_markdown, safe_markdown, sources_html
 
     written = ""
     try:
         filters = {name: value or None for name, value in filters.items()}
-        for piece in stream(question, history=history, settings=settings, **filters):
+        for piece in stream(question, history=chat_turns(history), settings=settings,
+                            **filters):
             if isinstance(piece, Answer):
                 result = piece
             else:
@@ -53,8 +54,26 @@ def ask_stream(question: object, history, settings: Settings, **filters
         yield (f"Something went wrong while answering ({e.__class__.__name__}). "
                "Try again; if it persists, run `newsqa index`."), ""
         return
-    articles = engine(settings).store.get_articles(c.article_id for c in result.citations)
-    yield answer_markdown(result), sources_html(result, articles)
+    yield answer_markdown(result), sources_html(result)
+
+
+def chat_turns(history) -> list:
+    """Gradio's messages, whose content is text or a list of parts, as Turn records (other
+    items, such as (question, answer) pairs, as they are)."""
+    from qa.query import Turn
+
+    turns = []
+    for message in history or ():
+        if not isinstance(message, dict):
+            turns.append(message)
+            continue
+        content = message.get("content") or ""
+        if isinstance(content, list):
+            content = " ".join(p.get("text", "") if isinstance(p, dict) else str(p)
+                               for p in content)
+        if message.get("role") in ("user", "assistant"):
+            turns.append(Turn(role=message["role"], text=str(content)))
+    return turns
 
 
 def plain_answer(question: object, settings: Settings) -> str:
@@ -82,14 +101,14 @@ def reindex(settings: Settings, progress: Callable[..., None] | None = None) -> 
     at once, so the next question costs what any question costs."""
     from index.build import build
     from index.store import IndexUnavailable
-    from qa.api import engine
+    from qa.pipeline import pipeline
 
     if not settings.articles.exists():
         return f"There is no article folder at {settings.articles}."
     try:
         report = build([settings.articles], settings, progress=progress)
         if report.new or report.changed or report.removed:
-            engine(settings).retriever.sparse()
+            pipeline(settings).refresh()
     except IndexUnavailable as e:
         return str(e)
     return report.line()
@@ -99,7 +118,7 @@ def add_url(url: str, settings: Settings) -> str:
     """Fetch an article from the web into the article folder and index it; one line each."""
     from index.fetch import add_urls
     from index.store import IndexUnavailable
-    from qa.api import engine
+    from qa.pipeline import pipeline
 
     url = (url or "").strip()
     if not url:
@@ -107,7 +126,7 @@ def add_url(url: str, settings: Settings) -> str:
     try:
         added, report = add_urls([url], settings)
         if report:
-            engine(settings).retriever.sparse()  # its keywords now, not at the next question
+            pipeline(settings).refresh()  # its keywords now, not at the next question
     except IndexUnavailable as e:
         return str(e)
     return "\n".join([a.message for a in added] + ([report.line()] if report else []))

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
 from urllib.parse import urlparse
 
-from index.articles import Article
 from qa.citations import Answer, Citation
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-CONTEXT_CHARS = 160
 
 
 def safe_markdown(text: str) -> str:
@@ -29,7 +26,7 @@ def answer_markdown(answer: Answer) -> str:
     return safe_markdown(answer.text) + notes
 
 
-def sources_html(answer: Answer, articles: Mapping[str, Article]) -> str:
+def sources_html(answer: Answer) -> str:
     """The cited articles, each with its title, date and link once, and beneath it its
     quotes highlighted in their context."""
     if not answer.citations:
@@ -38,7 +35,6 @@ def sources_html(answer: Answer, articles: Mapping[str, Article]) -> str:
     quotes = {c.n: c for c in answer.citations}
     items = []
     for source in answer.sources:
-        article = articles.get(source.article_id)
         cited = [quotes[n] for n in source.citations]
         also = sorted({outlet for c in cited for outlet in c.also_in})
         also_html = (f" · <span class='newsqa-also'>also in {e(', '.join(also))}</span>"
@@ -47,19 +43,15 @@ def sources_html(answer: Answer, articles: Mapping[str, Article]) -> str:
             f"<li class='newsqa-article'><b>{e(source.title)}</b>"
             f" · {e(source.date or 'undated')} · {_link(source.url, source.article_id)}"
             f"{also_html}<ol class='newsqa-quotes'>"
-            f"{''.join(_quote_html(c, article) for c in cited)}</ol></li>")
+            f"{''.join(_quote_html(c) for c in cited)}</ol></li>")
     heading = "Closest sources" if answer.abstained else "Sources"
     return f"<h3>{heading}</h3><ul class='newsqa-sources'>{''.join(items)}</ul>"
 
 
-def _quote_html(c: Citation, article: Article | None) -> str:
-    before = after = ""
-    if article is not None:
-        before = article.text[max(0, c.start - CONTEXT_CHARS) : c.start]
-        after = article.text[c.end : c.end + CONTEXT_CHARS]
+def _quote_html(c: Citation) -> str:
     e = html.escape
-    return (f"<li class='newsqa-source' value='{c.n}'><blockquote><b>[{c.n}]</b> …{e(before)}"
-            f"<mark>{e(c.quote)}</mark>{e(after)}…</blockquote></li>")
+    return (f"<li class='newsqa-source' value='{c.n}'><blockquote><b>[{c.n}]</b> …{e(c.before)}"
+            f"<mark>{e(c.quote)}</mark>{e(c.after)}…</blockquote></li>")
 
 
 def _link(url: str, article_id: str) -> str:

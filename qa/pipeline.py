@@ -1,0 +1,118 @@
+"""From a Query to an Answer in three typed steps: retrieve(Query) -> Evidence, then the
+reader's read(Evidence) -> Draft, then verify(Draft, Evidence) -> Answer. `answer` and
+`stream` differ only in whether they iterate the reader; `as_runnable()` is the same chain
+in LCEL, for LangChain users."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Iterator
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from index.embeddings import MiniLMEmbeddings
+from index.settings import Settings, go_offline
+from index.store import Store
+from index.terms import terms
+from qa.choosing import ChoosingReader
+from qa.citations import Answer, Draft, verify
+from qa.evidence import Evidence, Reader
+from qa.extractive import ExtractiveReader
+from qa.grounded import LLMReader, rewrite
+from qa.llm import llm_from
+from qa.query import Query
+from qa.retrieve import HybridRetriever
+
+# Words by which a follow-up refers back to the previous question ("What did they say?").
+REFERRING = {"they", "them", "their", "he", "she", "him", "her", "his", "it", "its", "this",
+             "that", "those", "these", "there"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Pipeline:
+    store: Store
+    retriever: HybridRetriever
+    reader: Reader
+
+    def refresh(self) -> None:
+        """Bring the derived indexes up to date with the store (after a build)."""
+        self.retriever.refresh()
+
+    def retrieve(self, query: Query) -> Evidence:
+        """The chunks for the question (a follow-up made to stand alone first), their
+        articles, the outlets that ran the same story, and the days in focus."""
+        question = self.standalone(query)
+        retrieved = self.retriever.retrieve(question, k=query.k, as_of=query.as_of,
+                                            since=query.since, until=query.until,
+                                            sources=query.sources)
+        chunks = tuple(f.hit.chunk for f in retrieved.found)
+        keywords = self.retriever.keywords
+        copies: dict[str, dict[str, None]] = {}
+        for f in retrieved.found:
+            own = keywords.outlet(f.hit.chunk.article_id)
+            outlets = copies.setdefault(f.hit.chunk.article_id, {})
+            outlets.update(dict.fromkeys(o for o in map(keywords.outlet, f.copies) if o != own))
+        return Evidence(
+            question=question, asked=query.question, chunks=chunks,
+            articles=self.store.get_articles(c.article_id for c in chunks), idf=keywords.idf,
+            focus=retrieved.focus,
+            copies={id_: tuple(outlets) for id_, outlets in copies.items() if outlets},
+            as_of=query.as_of)
+
+    def verify(self, draft: Draft, evidence: Evidence) -> Answer:
+        """Only quotes that stand verbatim in their articles; the question as it was asked."""
+        answer = verify(draft, evidence.articles, self.reader.name, evidence.copies)
+        return dataclasses.replace(answer, question=evidence.asked or draft.question)
+
+    def answer(self, query: Query) -> Answer:
+        evidence = self.retrieve(query)
+        return self.verify(self.reader.read(evidence), evidence)
+
+    def stream(self, query: Query) -> Iterator[str | Answer]:
+        """The reader's text as it is written (LLM readers), then the verified Answer."""
+        evidence = self.retrieve(query)
+        for piece in self.reader.stream(evidence):
+            yield self.verify(piece, evidence) if isinstance(piece, Draft) else piece
+
+    def as_runnable(self) -> Runnable:
+        """Query in, Answer out, as LCEL: retrieve | read and verify."""
+        return RunnableLambda(self.retrieve) | RunnableLambda(
+            lambda evidence: self.verify(self.reader.read(evidence), evidence))
+
+    def standalone(self, query: Query) -> str:
+        """A follow-up rewritten to stand alone: by the LLM when there is one, else (or when
+        it gives nothing usable) by carrying the previous question's terms."""
+        earlier = query.earlier_questions
+        if earlier and isinstance(self.reader, LLMReader | ChoosingReader):
+            rewritten = rewrite(self.reader.llm, query.question, earlier)
+            if rewritten:
+                return rewritten
+        return with_context(query.question, earlier)
+
+
+def with_context(question: str, earlier: list[str]) -> str:
+    """A follow-up that refers back ("What did they say?") carries the key terms of the
+    previous question, so retrieval sees what "they" are."""
+    words = {w.lower() for w in question.replace("?", " ").split()}
+    if not earlier or not words & REFERRING:
+        return question
+    carried = [t for t in dict.fromkeys(terms(earlier[-1])) if t not in set(terms(question))]
+    return f"{question} ({' '.join(carried)})" if carried else question
+
+
+@functools.lru_cache(maxsize=4)
+def pipeline(settings: Settings) -> Pipeline:
+    """Store, model, retriever and reader for these settings, opened once per process."""
+    go_offline()
+    store = Store(settings)
+    embeddings = MiniLMEmbeddings(threads=settings.threads, embedder=settings.embedder)
+    store.check_embedder(embeddings.embedder)
+    retriever = HybridRetriever(store=store, embeddings=embeddings, k=settings.k)
+    reader = extractive = ExtractiveReader(embeddings)
+    llm = llm_from(settings)
+    if llm and settings.llm_style == "choose":
+        reader = ChoosingReader(llm, extractive)
+    elif llm:
+        reader = LLMReader(llm, extractive, settings.llm_max_tokens)
+    return Pipeline(store=store, retriever=retriever, reader=reader)
