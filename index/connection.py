@@ -6,10 +6,11 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from index.errors import UserError
 from index.settings import Settings, go_offline
 
 
-class IndexUnavailable(Exception):
+class IndexUnavailable(UserError):
     """The index is missing, unreadable or its server is down; the message says what to do."""
 
 

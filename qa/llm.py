@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from index.errors import UserError
 from index.settings import Settings
 
 Messages = Sequence[tuple[str, str]]  # ("system" | "user" | "assistant", text)
 
 
-class LLMUnavailable(Exception):
+class LLMUnavailable(UserError):
     """The LLM cannot be used as configured; the message says how to fix it."""
 
 

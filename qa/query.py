@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from index.settings import Settings
+from qa.errors import BadQuestion
 
 Role = Literal["user", "assistant"]
 MAX_K = 50  # the most chunks a reader may be given
@@ -41,14 +42,14 @@ class Query:
     def parse(cls, question: object, settings: Settings, *, history: Iterable | None = None,
               k: object = None, as_of: object = None, since: object = None,
               until: object = None, sources: object = None) -> Query:
-        """A Query from what a caller passed; TypeError or ValueError with a sentence
-        saying what to fix."""
+        """A Query from what a caller passed; BadQuestion (a ValueError and a TypeError) with
+        a sentence saying what to fix."""
         if k is not None and (not isinstance(k, int) or isinstance(k, bool)
                               or not 1 <= k <= MAX_K):
-            raise ValueError(f"k must be a whole number from 1 to {MAX_K}. "
+            raise BadQuestion(f"k must be a whole number from 1 to {MAX_K}. "
                              f"Currently, k is {k!r}.")
         if isinstance(sources, str) or not all(isinstance(s, str) for s in sources or ()):
-            raise TypeError("sources must be a list of outlet names or web sites.")
+            raise BadQuestion("sources must be a list of outlet names or web sites.")
         return cls(question=validate(question, settings), history=turns(history or ()),
                    k=k or settings.k, as_of=_date("as_of", as_of),
                    since=_date("since", since), until=_date("until", until),
@@ -85,7 +86,7 @@ def _date(name: str, value: object) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValueError(
+        raise BadQuestion(
             f"{name} must be a date like 2023-09-23. Currently, it is {value!r}.") from None
 
 
@@ -96,12 +97,12 @@ def validate(question: object, settings: Settings) -> str:
     """The question with control characters blanked and spaces trimmed; empty, too long or
     not text is refused."""
     if not isinstance(question, str):
-        raise TypeError(f"The question must be text, not {type(question).__name__}.")
+        raise BadQuestion(f"The question must be text, not {type(question).__name__}.")
     question = _CONTROL.sub(" ", question).strip()
     if not question:
-        raise ValueError("The question is empty. Ask something about the coverage.")
+        raise BadQuestion("The question is empty. Ask something about the coverage.")
     if len(question) > settings.max_question_chars:
-        raise ValueError(
+        raise BadQuestion(
             f"The question is {len(question):,} characters long; "
             f"the limit is {settings.max_question_chars:,}. Shorten it."
         )

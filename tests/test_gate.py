@@ -7,8 +7,9 @@ import urllib.request
 
 import pytest
 
+from qa.errors import Busy
 from tests.test_ui import serve
-from ui.gate import Busy, Gate
+from ui.gate import Gate
 
 
 def test_the_gate_lets_in_what_fits_and_refuses_the_rest_at_once():

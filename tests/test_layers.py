@@ -32,3 +32,56 @@ def test_the_check_sees_an_upward_import(tmp_path):
     module = tmp_path / "bad.py"
     module.write_text("def f():\n    from ui.app import reindex\n    import qa.api\n")
     assert imported_packages(module) == {"ui", "qa"}
+
+
+def module_imports(path, package: str) -> set[str]:
+    """The modules of `package` that the module at `path` imports (at any depth)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+            [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+        found |= {name for name in names if name.split(".")[0] == package}
+    return found
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Import cycles in a graph of module -> modules it imports (one path per cycle found)."""
+    found, done = [], set()
+
+    def visit(node: str, path: list[str]) -> None:
+        if node in path:
+            found.append(path[path.index(node):] + [node])
+            return
+        if node in done:
+            return
+        for nxt in sorted(graph.get(node, ())):
+            visit(nxt, path + [node])
+        done.add(node)
+
+    for node in sorted(graph):
+        visit(node, [])
+    return found
+
+
+def package_graph(package: str) -> dict[str, set[str]]:
+    graph = {}
+    for path in (ROOT / package).rglob("*.py"):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        graph[name] = module_imports(path, package) - {name}
+    return graph
+
+
+@pytest.mark.parametrize("package", sorted(BELOW))
+def test_no_import_cycle_inside_a_package(package):
+    assert cycles(package_graph(package)) == []
+
+
+def test_the_cycle_check_sees_a_cycle():
+    assert cycles({"ui.a": {"ui.b"}, "ui.b": {"ui.a"}, "ui.c": {"ui.a"}}) == [
+        ["ui.a", "ui.b", "ui.a"]]
+
+
+def test_qa_never_names_gradio():
+    named = [str(p.relative_to(ROOT)) for p in (ROOT / "qa").rglob("*.py")
+             if "gradio" in p.read_text().lower()]
+    assert named == []

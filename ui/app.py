@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from pathlib import Path
+
+import gradio as gr
 
 from index.settings import Settings
-from ui.gate import Busy, Gate
+from qa.api import answer, stream
+from qa.citations import Answer
+from qa.errors import Busy, UserError
+from qa.llm import llm_from
+from qa.query import Turn
+from ui.actions import add_files, add_url, reindex
+from ui.examples import offered
+from ui.gate import Gate
+from ui.render import answer_markdown, safe_markdown, sources_html
 
 log = logging.getLogger("newsqa")
 
@@ -19,23 +30,11 @@ CSS = """
 """
 
 
-def user_errors() -> tuple[type[Exception], ...]:
-    """The failures whose message tells the person what to do: shown as they are."""
-    from index.store import IndexUnavailable
-    from qa.llm import LLMUnavailable
-
-    return ValueError, TypeError, IndexUnavailable, LLMUnavailable
-
-
 def ask_stream(question: object, history, settings: Settings, **filters
                ) -> Iterator[tuple[str, str | None]]:
     """(answer markdown, None) while an LLM writes, then (verified answer markdown, sources
     HTML); failures become sentences, not traces. `filters`: since, until (YYYY-MM-DD or
     empty) and sources, as for answer()."""
-    from qa.api import stream
-    from qa.citations import Answer
-    from ui.render import answer_markdown, safe_markdown, sources_html
-
     written = ""
     try:
         filters = {name: value or None for name, value in filters.items()}
@@ -46,7 +45,7 @@ def ask_stream(question: object, history, settings: Settings, **filters
             else:
                 written += piece
                 yield safe_markdown(written), None
-    except user_errors() as e:
+    except UserError as e:  # what to do, in the chat
         yield str(e), ""
         return
     except Exception as e:  # the user gets a sentence; the log keeps the details
@@ -60,8 +59,6 @@ def ask_stream(question: object, history, settings: Settings, **filters
 def chat_turns(history) -> list:
     """Gradio's messages, whose content is text or a list of parts, as Turn records (other
     items, such as (question, answer) pairs, as they are)."""
-    from qa.query import Turn
-
     turns = []
     for message in history or ():
         if not isinstance(message, dict):
@@ -79,79 +76,22 @@ def chat_turns(history) -> list:
 def plain_answer(question: object, settings: Settings) -> str:
     """The answer's text with its [n] markers and notes, as `newsqa ask` prints it, or the
     sentence that says what went wrong."""
-    from qa.api import answer
-
     try:
         result = answer(question, settings=settings)
-    except user_errors() as e:
+    except UserError as e:
         return str(e)
     return "\n\n".join([result.text, *result.notes])
 
 
 def reader_label(settings: Settings) -> str:
-    from qa.llm import llm_from
-
     llm = llm_from(settings)
     return f"**LLM** ({llm.name}), citations verified" if llm else \
         "**extractive** (offline, no LLM)"
 
 
-def reindex(settings: Settings, progress: Callable[..., None] | None = None) -> str:
-    """Update the index from the article folder; the keyword index takes in the changes
-    at once, so the next question costs what any question costs."""
-    from index.build import build
-    from index.store import IndexUnavailable
-    from qa.pipeline import pipeline
-
-    if not settings.articles.exists():
-        return f"There is no article folder at {settings.articles}."
-    try:
-        report = build([settings.articles], settings, progress=progress)
-        if report.new or report.changed or report.removed:
-            pipeline(settings).refresh()
-    except IndexUnavailable as e:
-        return str(e)
-    return report.line()
-
-
-def add_url(url: str, settings: Settings) -> str:
-    """Fetch an article from the web into the article folder and index it; one line each."""
-    from index.fetch import add_urls
-    from index.store import IndexUnavailable
-    from qa.pipeline import pipeline
-
-    url = (url or "").strip()
-    if not url:
-        return "Paste the address (http:// or https://) of an article page."
-    try:
-        added, report = add_urls([url], settings)
-        if report:
-            pipeline(settings).refresh()  # its keywords now, not at the next question
-    except IndexUnavailable as e:
-        return str(e)
-    return "\n".join([a.message for a in added] + ([report.line()] if report else []))
-
-
-def add_files(files: list[str] | None, settings: Settings) -> str:
-    """Save dropped article files into the article folder and index them; one line each."""
-    from pathlib import Path
-
-    from index.uploads import save_upload
-
-    saved = [save_upload(Path(f), Path(f).name, settings.articles) for f in files or []]
-    if not saved:
-        return "Drop article files (.txt, .md, .html, .json, .jsonl) to add them."
-    lines = [s.message for s in saved]
-    if any(s.path for s in saved):
-        lines.append(reindex(settings))
-    return "\n".join(lines)
-
-
 def browser_key(settings: Settings) -> str:
     """The key that seals conversations kept in browsers, next to the index so that it
     survives restarts (a new key would make every saved conversation unreadable)."""
-    from pathlib import Path
-
     path = Path(settings.index_dir).with_name("browser.key")
     try:
         return path.read_text().strip()
@@ -165,11 +105,6 @@ EMPTY_PANEL = "<p>Sources appear here.</p>"
 
 
 def chat_blocks(settings: Settings, gate: Gate):
-    import gradio as gr
-
-    from ui.examples import offered
-    from ui.render import safe_markdown
-
     def respond(message: str, history: list, since: str | None, until: str | None,
                 chosen: list[str]):
         history = list(history or [])

@@ -102,17 +102,14 @@ def ask_running(settings, asked: dict) -> dict | None:
 
 def answer_locally(settings, asked: dict):
     """The reader's pieces, then the Answer, from this process."""
-    from index.store import IndexUnavailable
-    from qa.api import stream
-    from qa.llm import LLMUnavailable
+    from qa.api import stream  # the model's stack: only when this process answers
+    from qa.errors import BadQuestion, UserError
 
     options = {name: value for name, value in asked.items() if name != "question"}
     try:
         yield from stream(asked["question"], settings=settings, **options)
-    except (ValueError, TypeError) as e:
-        raise fail(str(e), 2) from None
-    except (IndexUnavailable, LLMUnavailable) as e:
-        raise fail(str(e), 1) from None
+    except UserError as e:  # exit 2 for a question to fix, 1 for the rest
+        raise fail(str(e), 2 if isinstance(e, BadQuestion) else 1) from None
 
 
 @app.command("eval")

@@ -50,7 +50,7 @@ def chat(
     """Update the index, then serve the chat, POST /api/answer and /v1 (OpenAI clients)."""
     import uvicorn
 
-    from ui.app import reindex
+    from ui.actions import reindex
     from ui.server import create_app, few_malloc_arenas
 
     few_malloc_arenas()
@@ -75,7 +75,7 @@ def chat(
 def login_for(settings: Settings, host: str, insecure: bool, what: str
               ) -> tuple[str, str] | None:
     """The user and password a server on `host` requires; refuses a network host without."""
-    from ui.server import is_loopback, parse_auth
+    from ui.http import is_loopback, parse_auth
 
     try:
         login = parse_auth(settings.auth) if settings.auth else None

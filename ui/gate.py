@@ -7,6 +7,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from qa.errors import Busy
+
 # Two answers at a time use both cores; more would only queue inside torch and hold memory in
 # every waiting thread.
 ANSWERING_AT_ONCE = 2
@@ -14,20 +16,6 @@ ANSWERING_AT_ONCE = 2
 WAITING_AT_MOST = 16
 # How long a waiting request waits for a slot before it is turned away, in seconds.
 WAIT_S = 60.0
-# What a turned-away client is told to wait before trying again (HTTP Retry-After), in seconds.
-RETRY_AFTER_S = 5
-
-
-class Busy(Exception):
-    """Every slot is taken and the queue is full: the client should retry later."""
-
-    retry_after = RETRY_AFTER_S
-
-    def __init__(self) -> None:
-        super().__init__(f"newsqa is answering as many questions as it can; try again in "
-                         f"{RETRY_AFTER_S} seconds.")
-
-
 class Gate:
     """At most `running` answers at a time and `waiting` more in line; anyone beyond that is
     refused at once with Busy rather than left waiting without end."""

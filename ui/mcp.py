@@ -11,8 +11,9 @@ from pydantic import BaseModel
 
 from index.settings import Settings
 from qa.citations import Answer, Citation, Passage
-from ui.gate import Busy, Gate
-from ui.running import Refused, running
+from qa.errors import UserError
+from ui.gate import Gate
+from ui.running import running
 
 
 class Asked(BaseModel):
@@ -26,11 +27,9 @@ def sentences() -> Iterator[None]:
     """What the user should fix or wait for reaches the agent as the tool's error text."""
     from mcp.server.mcpserver.exceptions import ToolError
 
-    from index.store import IndexUnavailable
-
     try:
         yield
-    except (ValueError, TypeError, IndexUnavailable, Busy, Refused) as e:
+    except UserError as e:
         raise ToolError(str(e)) from None
 
 
@@ -92,24 +91,8 @@ def build_server(settings: Settings, gate: Gate | None = None):
 
 
 def http_app(settings: Settings, auth: tuple[str, str] | None, host: str):
-    """The MCP server as a Starlette app at /mcp, with the chat's login when `auth` is set."""
-    from starlette.responses import PlainTextResponse
-
-    from ui.server import authorized
+    """The MCP server as a Starlette app at /mcp, behind the chat's login when `auth` is set."""
+    from ui.http import guarded  # starlette: loaded only when MCP is served over HTTP
 
     app = build_server(settings).streamable_http_app(host=host)
-    if auth:
-        inner = app
-
-        async def app(scope, receive, send):  # noqa: F811 (the same app behind a login)
-            if scope["type"] == "http":
-                headers = dict(scope.get("headers") or [])
-                given = headers.get(b"authorization", b"").decode("latin-1")
-                if not authorized(given, *auth):
-                    response = PlainTextResponse(
-                        "Sign in with the key user:password given to newsqa --auth.", 401,
-                        headers={"WWW-Authenticate": 'Basic realm="newsqa"'})
-                    await response(scope, receive, send)
-                    return
-            await inner(scope, receive, send)
-    return app
+    return guarded(app, auth) if auth else app

@@ -11,17 +11,23 @@ import uuid
 from collections.abc import Iterator
 
 from fastapi import Request  # at module level: FastAPI reads the route's annotation here
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from index.settings import Settings
+from qa.api import answer
 from qa.citations import Answer
-from ui.gate import Busy, Gate
+from qa.errors import BadQuestion, Busy, UserError
+from qa.query import Turn
+from ui.gate import Gate
+from ui.http import error_response
 
 # Characters per streamed chunk of the verified answer: small enough to show progress,
 # large enough not to flood a client with events.
 STREAM_CHUNK_CHARS = 48
 
 
-class BadRequest(ValueError):
+class BadRequest(BadQuestion):
     """A request an OpenAI client should not have sent; the message says what to fix."""
 
     def __init__(self, message: str, param: str | None = None, status: int = 400,
@@ -51,7 +57,7 @@ def text_of(content: object) -> str:
     raise BadRequest("Each message's content must be text or a list of parts.", "messages")
 
 
-def parse_request(body: object, settings: Settings) -> tuple[str, list[dict], bool]:
+def parse_request(body: object, settings: Settings) -> tuple[str, list[Turn], bool]:
     """(question, history, stream) of a chat completion request; unknown fields ignored."""
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.")
@@ -65,11 +71,11 @@ def parse_request(body: object, settings: Settings) -> tuple[str, list[dict], bo
         raise BadRequest(f"The model {model!r} does not exist; this server has "
                          f"{model_name(settings)!r} (GET /v1/models).", "model", 404,
                          "model_not_found")
-    turns = [{"role": m.get("role"), "content": text_of(m.get("content"))} for m in messages
+    turns = [Turn(role=m["role"], text=text_of(m.get("content"))) for m in messages
              if m.get("role") in ("user", "assistant")]
-    if not turns or turns[-1]["role"] != "user":
+    if not turns or turns[-1].role != "user":
         raise BadRequest("The last message must be the user's question.", "messages")
-    return turns[-1]["content"], turns[:-1], body.get("stream") is True
+    return turns[-1].text, turns[:-1], body.get("stream") is True
 
 
 def content_of(result: Answer) -> str:
@@ -130,14 +136,24 @@ def error_body(message: str, kind: str = "invalid_request_error", param: str | N
     return {"error": {"message": message, "type": kind, "param": param, "code": code}}
 
 
+# OpenAI's error type and code of each user error; the first class that matches wins.
+KINDS = ((BadQuestion, "invalid_request_error", None), (Busy, "server_busy", "rate_limit"),
+         (UserError, "server_error", None))
+
+
+def openai_error(e: UserError) -> JSONResponse:
+    """The error in OpenAI's shape, with the status every HTTP way in gives it."""
+    kind, code = next((kind, code) for cls, kind, code in KINDS if isinstance(e, cls))
+    param = e.param if isinstance(e, BadRequest) else "messages" \
+        if isinstance(e, BadQuestion) else None
+    code = e.code if isinstance(e, BadRequest) else code
+    response = error_response(e, error_body(str(e), kind, param, code))
+    if isinstance(e, BadRequest):
+        response.status_code = e.status
+    return response
+
+
 def add_openai_routes(app, settings: Settings, gate: Gate) -> None:
-    from fastapi.responses import JSONResponse, StreamingResponse
-    from starlette.concurrency import run_in_threadpool
-
-    from index.store import IndexUnavailable
-    from qa.api import answer
-    from ui.server import busy_response
-
     @app.get("/v1/models")
     def models():
         return {"object": "list", "data": [{"id": model_name(settings), "object": "model",
@@ -149,21 +165,15 @@ def add_openai_routes(app, settings: Settings, gate: Gate) -> None:
             body = json.loads(await request.body() or b"null")
         except ValueError:
             return JSONResponse(error_body("The request body is not valid JSON."), 400)
-        def answered(question: str, history: list[dict]) -> Answer:
+        def answered(question: str, history: list[Turn]) -> Answer:
             with gate.slot():  # a full queue is a 503 before any event is sent
                 return answer(question, history=history, settings=settings)
 
         try:
             question, history, stream = parse_request(body, settings)
             result = await run_in_threadpool(answered, question, history)
-        except BadRequest as e:
-            return JSONResponse(error_body(str(e), param=e.param, code=e.code), e.status)
-        except (ValueError, TypeError) as e:
-            return JSONResponse(error_body(str(e), param="messages"), 400)
-        except Busy as e:
-            return busy_response(e, error_body(str(e), "server_busy", code="rate_limit"))
-        except IndexUnavailable as e:
-            return JSONResponse(error_body(str(e), "server_error"), 503)
+        except UserError as e:
+            return openai_error(e)
         name = model_name(settings)
         if stream:
             return StreamingResponse(chunks(result, name), media_type="text/event-stream",

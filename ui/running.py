@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from index.errors import UserError
+
 if TYPE_CHECKING:
     from index.settings import Settings
 
@@ -31,7 +33,7 @@ ANSWER_SETTINGS = ("index_dir", "chroma_url", "collection", "k", "embedder", "ll
                    "llm_model", "llm_gguf", "llm_style", "max_question_chars")
 
 
-class Refused(Exception):
+class Refused(UserError):
     """The running server answered with an error meant for the user (`status` 400: the
     question; 503: the index or the server is busy)."""
 
