@@ -147,7 +147,8 @@ def chat_blocks(settings: Settings, gate: Gate):
                     f"Reader: {reader_label(settings)}.")
         secret = browser_key(settings)
         kept = gr.BrowserState([], storage_key="newsqa-conversation", secret=secret)
-        kept_sources = gr.BrowserState("", storage_key="newsqa-sources", secret=secret)
+        kept_sources = gr.BrowserState(EMPTY_PANEL, storage_key="newsqa-sources",
+                                       secret=secret)
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Chat", height=460, sanitize_html=True,
@@ -183,7 +184,7 @@ def chat_blocks(settings: Settings, gate: Gate):
         examples.click(lambda sample: sample[0], examples, box, api_visibility="private")
         box.submit(respond, [box, chatbot, since, until, chosen],
                    [box, chatbot, panel, kept, kept_sources], api_visibility="private")
-        clear.click(lambda: ([], [], EMPTY_PANEL, ""), None,
+        clear.click(lambda: ([], [], EMPTY_PANEL, EMPTY_PANEL), None,
                     [chatbot, kept, panel, kept_sources], api_visibility="private")
         blocks.load(lambda saved, shown: (saved or [], shown or EMPTY_PANEL),
                     [kept, kept_sources], [chatbot, panel], api_visibility="private")
