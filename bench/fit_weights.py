@@ -115,7 +115,7 @@ def fit(memo: Memo, hand: list[Reading], qs: Sequence[Question],
     """Sentence weights from the sentences the hand-set weights scored; then vote weights
     from the candidates the reader finds with those."""
     names = [n for n in SENTENCE_FEATURES if n not in drop]
-    groups = [[(s.features, answers(s.text, q.gold)) for s in r.sentences]
+    groups = [[(s.features.as_dict(), answers(s.text, q.gold)) for s in r.sentences]
               for r, q in zip(hand, qs, strict=True)]
     weights = dataclasses.replace(HAND_SET, **dict.fromkeys(drop, 0.0),
                                   **ranker(pairs(groups, names), names))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 
 from index.terms import stem
@@ -95,7 +94,6 @@ _WH_BEFORE = re.compile(r"\b(?:which|what)\s+(?:(?!(?:is|are|was|were|do|does|di
                         r"will|would|can|could)(?![\w’'-]))[\w.’'-]+\s+){0,2}$", re.I)
 
 
-@functools.lru_cache(maxsize=256)  # asked for the kind of answer, then by the reader
 def asked_kind(question: str) -> tuple[int, str]:
     """Where the last "which"/"what" followed by a noun phrase is, and that phrase:
     "which English national park" -> "English national park"; (-1, "") when none is."""
@@ -107,15 +105,16 @@ def asked_kind(question: str) -> tuple[int, str]:
     return max(found.items(), default=(-1, ""))
 
 
-def answer_labels(question: str) -> frozenset[str]:
+def answer_labels(question: str, asked: tuple[int, str] | None = None) -> frozenset[str]:
     """Entity labels a direct answer would have, from the noun a "which"/"what" asks for
     (its last word: "which college sport" asks for a sport) or the question words; PHRASE
-    when it asks for a thing of no entity kind; empty when the question is open-ended."""
+    when it asks for a thing of no entity kind; empty when the question is open-ended.
+    `asked` is the question's asked_kind, when already known."""
     q = question.lower()
     found: list[tuple[int, frozenset[str]]] = []
     for pattern, labels in _RULES:
         found += [(m.start(), labels) for m in pattern.finditer(q)]
-    at, kind = asked_kind(question)
+    at, kind = asked or asked_kind(question)
     if kind:
         last = kind.split()[-1]  # "singer-songwriter": a singer
         found.append((at, next((_KINDS[stem(w)] for w in (last, *last.split("-"))

@@ -291,7 +291,7 @@ def test_the_short_answer_leads(tmp_path, embeddings, case):
 
 
 def test_sentences_that_count_what_a_how_many_question_counts_are_found():
-    from qa.extractive.sentences import tally_pattern
+    from qa.extractive.question import tally_pattern
 
     seasons = tally_pattern("Tom Brady is retiring for good. How many seasons did he play?")
     assert seasons.search("Brady played 23 seasons in all.")

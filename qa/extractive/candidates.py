@@ -8,7 +8,8 @@ import re
 from index.terms import stem, terms
 from qa.entities import NAMES, Entity
 from qa.extractive.lexicon import DEMONYM_ENDINGS, MONTH_PREFIXES, NUMBER_WORDS, PRONOUNS, VAGUE
-from qa.questions import counted, labels_of
+from qa.extractive.question import Question
+from qa.questions import labels_of
 
 
 def in_question(entity: Entity, q_terms: set[str]) -> bool:
@@ -27,12 +28,14 @@ _DATELINE = re.compile(r"[A-Z][A-Z.' -]+(?:, [A-Z][\w.' ]*)?(?: \(\w+\))? [—�
 
 
 _AGE = re.compile(r"\d+[- ]years?[- ]old")
+_ASKS_AGE = re.compile(r"\b(old|age)\b")
+_NUMBER_WORD = re.compile(rf"\b(?:{NUMBER_WORDS})\b")
 
 
 _COMPOUND = re.compile(r"-([a-z]+)")  # "seven-time", "three-day"
 
 
-def informative(entity: Entity, sentence: str, question: str, kind: str = "") -> bool:
+def informative(entity: Entity, sentence: str, question: Question) -> bool:
     """Whether an entity could stand alone as an answer: not a dateline ("WASHINGTON —"),
     not a relative date ("this Saturday", "today"), not an age unless one is asked for."""
     text = entity.text.strip()
@@ -44,11 +47,11 @@ def informative(entity: Entity, sentence: str, question: str, kind: str = "") ->
         # Not a time, nor a thing the question already names unless it is a thing of the
         # kind asked ("which seed": "sesame seeds").
         words = terms(text)
-        q_terms = terms(question)
-        named = words[-1:] != terms(kind)[-1:] or all(t in q_terms for t in words)
+        q_terms = question.terms
+        named = words[-1:] != terms(question.kind)[-1:] or all(t in q_terms for t in words)
         vague = stem(text.split()[-1]) in VAGUE
         return bool(words) and not vague and not (named and words[-1] in q_terms)
-    unit = terms(counted(question))
+    unit = question.unit_terms
     if unit and entity.label in ("DATE", "TIME") and unit[0] not in terms(text):
         return False  # "how many years": "30 years", not "March 2022"
     compound = _COMPOUND.match(sentence, entity.end)
@@ -56,11 +59,11 @@ def informative(entity: Entity, sentence: str, question: str, kind: str = "") ->
         return False  # "how many seasons": not the "seven" of "seven-time winner"
     if entity.label == "DATE":
         lowered = text.lower()
-        counting = counted(question) and re.search(rf"\b(?:{NUMBER_WORDS})\b", lowered)
+        counting = question.unit and _NUMBER_WORD.search(lowered)
         if not (any(c.isdigit() for c in text) or any(m in lowered for m in MONTH_PREFIXES)
                 or counting):  # "how many years": "eight years", not "this week"
             return False
-        if _AGE.search(lowered) and not re.search(r"\b(old|age)\b", question.lower()):
+        if _AGE.search(lowered) and not _ASKS_AGE.search(question.text.lower()):
             return False
     return True
 

@@ -11,26 +11,24 @@ import numpy as np
 from index.embeddings import MiniLMEmbeddings
 from index.terms import terms
 from qa.citations import Claim, Draft
-from qa.dates import question_window
 from qa.entities import entities, noun_phrases, spread
 from qa.evidence import Evidence
 from qa.extractive.candidates import as_introduced, in_question, informative
 from qa.extractive.confidence import Confidence, signals
 from qa.extractive.confidence import fitted as fitted_confidence
 from qa.extractive.lexicon import LEADING_COUNT
+from qa.extractive.question import Question
 from qa.extractive.sentences import (
     Sentence,
     distinct,
-    named_terms,
     sentences_of,
-    tally_pattern,
     tells_of_elsewhen,
     timeliness,
 )
 from qa.extractive.shaping import as_of_prefix, led_to
 from qa.extractive.vote import Vote, norm, short_answer
-from qa.extractive.weights import STEM_CHARS, VOTERS, Weights, fitted
-from qa.questions import PHRASE, answer_labels, asked_kind
+from qa.extractive.weights import STEM_CHARS, VOTERS, SentenceFeatures, Weights, fitted
+from qa.questions import PHRASE
 
 NOT_ANSWERED = "The coverage I have does not answer this."
 
@@ -69,80 +67,91 @@ class ExtractiveReader:
         return self.reading(evidence).draft
 
     def reading(self, evidence: Evidence) -> Reading:
-        question, chunks, articles = evidence.question, evidence.chunks, evidence.articles
-        idf, recent = evidence.idf, evidence.focus
-        w = self.weights
-        labels = answer_labels(question)
-        q_terms = set(terms(question))
-
-        # 1. The sentences of the retrieved chunks, once each.
-        sentences = sentences_of(chunks, articles)
+        question = Question.of(evidence.question, evidence.focus)
+        sentences = sentences_of(evidence.chunks, evidence.articles)
         if not sentences:
-            return Reading(Draft(question, (), abstained=True, lead=NOT_ANSWERED))
+            return Reading(Draft(question.text, (), abstained=True, lead=NOT_ANSWERED))
+        priors = self._priors(question, sentences, evidence)
+        scored = self._scored(question, sentences, self._by_meaning(question, sentences, priors))
+        if self._weak(question, scored, sentences):
+            picks = distinct(scored, self.weights.quotes)
+            claims = tuple(Claim(f"“{s.text}”", (s.quote(),)) for s in picks)
+            return Reading(Draft(question.text, claims, abstained=True,
+                                 lead=f"{NOT_ANSWERED} The closest passages I found:",
+                                 score=scored[0].score), tuple(scored))
+        return self._led(question, scored, sentences, evidence)
 
-        # 2. Score by shared (IDF-weighted) terms and chunk rank; then, for the most
-        #    promising sentences only (embedding is the costly step), by meaning.
-        total_idf = sum(idf(t) for t in q_terms) or 1.0
+    def _priors(self, question: Question, sentences: Sequence[Sentence],
+                evidence: Evidence) -> list[SentenceFeatures]:
+        """What scores a sentence before its meaning: shared (IDF-weighted) terms, the rank
+        of its chunk, its article's days, what it counts, the year it tells of."""
+        idf = evidence.idf
+        total_idf = sum(idf(t) for t in question.terms) or 1.0
+        timely = timeliness(evidence.articles, evidence.focus)
+        elsewhen = tells_of_elsewhen(question.labels, question.days)
+        return [SentenceFeatures(
+            lexical=sum(idf(t) for t in question.terms & set(terms(s.text))) / total_idf,
+            rank=1 / (1 + s.rank), **timely.get(s.article_id, {}),
+            tally=float(bool(question.tally and question.tally.search(s.text))),
+            elsewhen=float(elsewhen(s.text)),
+            asks_back=float(s.text.rstrip("”’\"' ").endswith("?"))) for s in sentences]
 
-        def coverage(text: str) -> float:
-            return sum(idf(t) for t in q_terms & set(terms(text))) / total_idf
-
-        timely = timeliness(articles, recent)
-        days_named = question_window(question, recent[1]) if recent else None  # "this week"
-        elsewhen = tells_of_elsewhen(labels, days_named)
-        tally = tally_pattern(question)
-        priors = [{"lexical": coverage(s.text), "rank": 1 / (1 + s.rank),
-                   **timely.get(s.article_id, {}),
-                   "tally": float(bool(tally and tally.search(s.text))),
-                   "elsewhen": float(elsewhen(s.text)),
-                   "asks_back": float(s.text.rstrip("”’\"' ").endswith("?"))}
-                  for s in sentences]
+    def _by_meaning(self, question: Question, sentences: Sequence[Sentence],
+                    priors: Sequence[SentenceFeatures]) -> dict[int, SentenceFeatures]:
+        """The sentences with the best priors (embedding is the costly step), by index, with
+        their cosine to the question."""
+        w = self.weights
         keep = np.argsort([w.score(p) for p in priors])[::-1][: w.embed_sentences]
-        vectors = self.embeddings.encode([question] + [sentences[i].text for i in keep])
-        features = {int(i): {**priors[i], "dense": float(v @ vectors[0])}
-                    for i, v in zip(keep, vectors[1:], strict=True)}
+        vectors = self.embeddings.encode([question.text] + [sentences[i].text for i in keep])
+        return {int(i): dataclasses.replace(priors[i], dense=float(v @ vectors[0]))
+                for i, v in zip(keep, vectors[1:], strict=True)}
+
+    def _scored(self, question: Question, sentences: Sequence[Sentence],
+                features: Mapping[int, SentenceFeatures]) -> list[Sentence]:
+        """The best sentences, lifted when they name an entity of the kind asked for; best
+        first."""
+        w = self.weights
         order = sorted(features, key=lambda i: w.score(features[i]),
                        reverse=True)[: w.ner_sentences]
-
-        # 3. Entities of the kind asked for, in the best sentences, lift them.
         top = [sentences[i] for i in order]
-        kind = asked_kind(question)[1] if labels == PHRASE else ""
         texts = [s.text for s in top]
-        found = (noun_phrases(texts, kind) if labels == PHRASE
+        labels = question.labels
+        found = (noun_phrases(texts, question.kind) if labels == PHRASE
                  else spread(texts, entities(texts)) if labels else [[] for _ in top])
         scored = []
         for s, i, ents in zip(top, order, found, strict=True):
             ents = [as_introduced(e, s.text, labels) for e in ents]
-            typed = tuple(e for e in ents if e.label in labels and not in_question(e, q_terms)
-                          and informative(e, s.text, question, kind))
-            values = {**features[i], "typed": float(bool(typed))}
+            typed = tuple(e for e in ents if e.label in labels and not in_question(
+                e, question.terms) and informative(e, s.text, question))
+            values = dataclasses.replace(features[i], typed=float(bool(typed)))
             scored.append(dataclasses.replace(s, score=w.score(values), entities=typed,
                                               features=values))
-        scored.sort(key=lambda s: s.score, reverse=True)
-        best = scored[0]
+        return sorted(scored, key=lambda s: s.score, reverse=True)
 
-        # 4. Abstain when even the best evidence is weak, or when the coverage never
-        #    mentions most of the names and numbers the question is about.
-        picks = distinct(scored, w.quotes)
-        named = named_terms(question)
+    def _weak(self, question: Question, scored: Sequence[Sentence],
+              sentences: Sequence[Sentence]) -> bool:
+        """Whether even the best evidence is weak, or the coverage never mentions most of
+        the names and numbers the question is about."""
+        named = question.named
         seen = {t[:STEM_CHARS] for s in sentences for t in terms(s.text)}
         present = {t for t in named if t[:STEM_CHARS] in seen}  # "Australian": "Australia" is seen
-        if best.score < w.abstain_below or (named and len(present) < len(named) / 2):
-            claims = tuple(Claim(f"“{s.text}”", (s.quote(),)) for s in picks)
-            return Reading(Draft(question, claims, abstained=True,
-                                 lead=f"{NOT_ANSWERED} The closest passages I found:",
-                                 score=best.score), tuple(scored))
+        return scored[0].score < self.weights.abstain_below or (
+            bool(named) and len(present) < len(named) / 2)
 
-        # 5. Lead with a short answer when the evidence agrees on one and it is likely
-        #    right (quoting the sentence that states it), then the best other quotes.
-        fit = self._fit(kind, scored) if kind else {}
-        vote = short_answer(scored, labels, question, w, fit, [s.text for s in sentences])
+    def _led(self, question: Question, scored: Sequence[Sentence],
+             sentences: Sequence[Sentence], evidence: Evidence) -> Reading:
+        """A short answer when the evidence agrees on one and it is likely right (quoting the
+        sentence that states it), then the best other quotes."""
+        w, best = self.weights, scored[0]
+        fit = self._fit(question.kind, scored) if question.kind else {}
+        vote = short_answer(scored, question, w, fit, [s.text for s in sentences])
+        picks = distinct(scored, w.quotes)
         claims, values, sure, short = [], {}, 0.0, ""
         if vote.answer:
             support = vote.support
-            when = as_of_prefix(vote.answer, support, scored, articles,
-                                recent if days_named else None)
-            values = signals(vote, best.score, bool(when), labels == PHRASE)
+            when = as_of_prefix(vote.answer, support, scored, evidence.articles,
+                                evidence.focus if question.days else None)
+            values = signals(vote, best.score, bool(when), question.labels == PHRASE)
             sure = self.confidence.of(values)
             picks = distinct([support] + [s for s in scored if s != support], w.quotes)[1:]
             if sure >= self.confidence.threshold:
@@ -153,8 +162,8 @@ class ExtractiveReader:
                 ellipsis = "…" if lead.start > support.start else ""
                 claims.append(Claim(f"“{ellipsis}{lead.text}”", (lead,)))
         claims += [Claim(f"“{s.text}”", (s.quote(),)) for s in picks]
-        return Reading(Draft(question, tuple(claims), score=best.score), tuple(scored), short,
-                       vote, values, sure)
+        return Reading(Draft(question.text, tuple(claims), score=best.score), tuple(scored),
+                       short, vote, values, sure)
 
     def _fit(self, kind: str, scored: Sequence[Sentence]) -> dict[str, float]:
         """How well each candidate phrase fits the kind of thing asked for ("which invasive

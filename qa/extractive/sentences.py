@@ -15,9 +15,8 @@ from index.terms import terms
 from qa.citations import Quote
 from qa.dates import Window
 from qa.entities import Entity
-from qa.extractive.lexicon import NUMBER_WORDS
-from qa.extractive.weights import RECENT_DAYS, STALE_DAYS
-from qa.questions import NUMBER, counted
+from qa.extractive.weights import RECENT_DAYS, STALE_DAYS, SentenceFeatures
+from qa.questions import NUMBER
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class Sentence:
     rank: int  # rank of the chunk it came from
     score: float = 0.0
     entities: tuple[Entity, ...] = ()
-    features: Mapping[str, float] = field(default_factory=dict, compare=False)  # of its score
+    features: SentenceFeatures = field(default=SentenceFeatures(), compare=False)  # of its score
 
     def quote(self) -> Quote:
         return Quote(self.article_id, self.start, self.end, self.text)
@@ -52,13 +51,6 @@ def sentences_of(chunks: Sequence[Chunk], articles: Mapping[str, Article]) -> li
     return out
 
 
-def named_terms(question: str) -> set[str]:
-    """Terms of the capitalised words (past the first) and numbers in the question, but not
-    initials ("U.S.", "UK": spelled too many ways to be missed)."""
-    words = re.findall(r"[A-Za-z0-9][\w'’.-]*", question)[1:]
-    return {t for w in words if w[0].isupper() or w[0].isdigit() for t in terms(w) if len(t) > 2}
-
-
 def timeliness(articles: Mapping[str, Article], window: Window | None
                ) -> dict[str, dict[str, float]]:
     """Per article, its features "recent" (from the days in focus) or "stale" (older than
@@ -74,16 +66,6 @@ def timeliness(articles: Mapping[str, Article], window: Window | None
         elif day and day < since:
             out[a.id] = {"stale": min(1.0, (since - day).days / STALE_DAYS)}
     return out
-
-
-def tally_pattern(question: str) -> re.Pattern | None:
-    """For "how many seasons": a number followed by seasons ("23 seasons", "a 23-season
-    career"), or None for other questions."""
-    unit = counted(question)
-    if not terms(unit):  # "how many more", "how much does": nothing counted
-        return None
-    return re.compile(rf"\b(?:\d[\d,.]*|{NUMBER_WORDS})[- ]{re.escape(unit.removesuffix('s'))}",
-                      re.I)
 
 
 # "In 2022", "by 2029", "in March 2022", "in Nov. 8, 2022": when a sentence's event happened.

@@ -16,19 +16,6 @@ from pathlib import Path
 
 FILE = Path(__file__).with_name("weights.json")
 
-# What a sentence's score adds up (each times its weight; a penalty has a negative weight).
-SENTENCE_FEATURES = (
-    "dense",  # cosine of the sentence's and the question's embeddings (its weight: 1)
-    "lexical",  # share of the question's terms it has, weighted by IDF
-    "rank",  # 1 / (1 + rank of the chunk it came from)
-    "typed",  # 1 when it names an entity of the kind asked for
-    "recent",  # 1 when its article is from the days in focus (with as_of)
-    "stale",  # up to 1 as its article is older than those days, over a year
-    "tally",  # 1 when it counts what a how-many question counts ("23 seasons")
-    "elsewhen",  # 1 when it tells of another year than the days asked about
-    "asks_back",  # 1 when it is itself a question
-)
-PRIOR_FEATURES = SENTENCE_FEATURES[1:3] + SENTENCE_FEATURES[4:]  # known before embedding
 # What a candidate's vote adds up over the sentences naming it, each sentence's share
 # weighted by how close its score is to the best one's (and by how well the candidate fits
 # the kind asked for, for a noun phrase).
@@ -36,6 +23,28 @@ VOTE_FEATURES = (
     "named",  # 1 per sentence naming it (its weight: 1)
     "slot",  # 1 when it stands where the question has its "what"
 )
+
+
+@dataclass(frozen=True)
+class SentenceFeatures:
+    """What a sentence's score adds up (each times its weight; a penalty has a negative
+    weight)."""
+
+    dense: float = 0.0  # cosine of the sentence's and the question's embeddings (weight 1)
+    lexical: float = 0.0  # share of the question's terms it has, weighted by IDF
+    rank: float = 0.0  # 1 / (1 + rank of the chunk it came from)
+    typed: float = 0.0  # 1 when it names an entity of the kind asked for
+    recent: float = 0.0  # 1 when its article is from the days in focus (with as_of)
+    stale: float = 0.0  # up to 1 as its article is older than those days, over a year
+    tally: float = 0.0  # 1 when it counts what a how-many question counts ("23 seasons")
+    elsewhen: float = 0.0  # 1 when it tells of another year than the days asked about
+    asks_back: float = 0.0  # 1 when it is itself a question
+
+    def as_dict(self) -> dict[str, float]:
+        return dataclasses.asdict(self)
+
+
+SENTENCE_FEATURES = tuple(f.name for f in dataclasses.fields(SentenceFeatures))
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,9 @@ class Weights:
     quotes: int = 2  # sentences quoted
     fit_temperature: float = 0.1  # how fast a phrase's vote fades as it fits the kind asked less
 
-    def score(self, features: Mapping[str, float]) -> float:
+    def score(self, features: Mapping[str, float] | SentenceFeatures) -> float:
+        if isinstance(features, SentenceFeatures):
+            features = features.as_dict()
         return sum(getattr(self, name) * value for name, value in features.items())
 
 

@@ -9,14 +9,8 @@ import pytest
 from index.articles import Article
 from index.chunking import Chunk
 from qa.extractive import Sentence, weights
-from qa.extractive.sentences import (
-    distinct,
-    named_terms,
-    sentences_of,
-    tally_pattern,
-    tells_of_elsewhen,
-    timeliness,
-)
+from qa.extractive.question import named_terms, tally_pattern
+from qa.extractive.sentences import distinct, sentences_of, tells_of_elsewhen, timeliness
 
 D = datetime.date
 TEXT = ("The guild went on strike on Tuesday after talks broke down. Yes. "

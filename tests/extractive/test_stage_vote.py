@@ -1,19 +1,26 @@
 """The candidate and vote stages on hand-made records: which entities may answer, and the
 one the best sentences agree on."""
 
+import dataclasses
+
 import pytest
 
 from qa.entities import Entity
 from qa.extractive import Sentence, Weights
 from qa.extractive.candidates import as_introduced, in_question, informative
+from qa.extractive.question import Question, slot_pattern
 from qa.extractive.shaping import fullest
-from qa.extractive.vote import Vote, short_answer, slot_pattern
+from qa.extractive.vote import Vote, short_answer
 from qa.questions import COUNTRY, ORG, PERSON
 
 
 def entity(text, label, sentence):
     start = sentence.index(text)
     return Entity(text, label, start, start + len(text))
+
+
+def asked(question, labels):
+    return dataclasses.replace(Question.of(question), labels=labels)
 
 
 def scored(text, score, *found):
@@ -23,18 +30,20 @@ def scored(text, score, *found):
 
 def test_datelines_relative_days_and_ages_are_not_answers():
     line = "WASHINGTON — The Senate voted on Tuesday."
-    assert not informative(entity("WASHINGTON", "GPE", line), line, "Where was the vote?")
-    assert not informative(entity("Tuesday", "DATE", line), line, "When was the vote?")
+    where, when = Question.of("Where was the vote?"), Question.of("When was the vote?")
+    assert not informative(entity("WASHINGTON", "GPE", line), line, where)
+    assert not informative(entity("Tuesday", "DATE", line), line, when)
     aged = "The 45-year-old singer died in May 2023."
-    assert not informative(entity("45-year-old", "DATE", aged), aged, "When did she die?")
-    assert informative(entity("May 2023", "DATE", aged), aged, "When did she die?")
-    assert informative(entity("45-year-old", "DATE", aged), aged, "How old was she?")
+    died, age = Question.of("When did she die?"), Question.of("How old was she?")
+    assert not informative(entity("45-year-old", "DATE", aged), aged, died)
+    assert informative(entity("May 2023", "DATE", aged), aged, died)
+    assert informative(entity("45-year-old", "DATE", aged), aged, age)
 
 
 def test_punctuation_and_pronouns_are_never_answers():
     text = "They said — and it stood — that the vote failed."
     for word in ("—", "They", "it"):
-        assert not informative(entity(word, "PERSON", text), text, "Who said it?")
+        assert not informative(entity(word, "PERSON", text), text, Question.of("Who said it?"))
 
 
 def test_what_the_question_names_is_not_its_answer():
@@ -54,8 +63,8 @@ def test_the_best_sentences_vote_and_the_best_one_stating_the_winner_supports_it
     best = scored("Ghana abolished the death penalty on Tuesday.", 2.0, ("Ghana", "GPE"))
     next_ = scored("Ghana became the 29th African country to do so.", 1.9, ("Ghana", "GPE"))
     other = scored("Kenya may follow, lawmakers said.", 1.0, ("Kenya", "GPE"))
-    vote = short_answer([best, next_, other], COUNTRY,
-                        "Which country abolished the death penalty?", Weights())
+    question = asked("Which country abolished the death penalty?", COUNTRY)
+    vote = short_answer([best, next_, other], question, Weights())
     assert (vote.answer, vote.support, vote.from_lead) == ("Ghana", best, True)
     assert 0.5 < vote.share < 1 and vote.margin == pytest.approx(2 * vote.share - 1)
     assert vote.articles == 1  # all three sentences are from article "a"
@@ -65,14 +74,14 @@ def test_a_who_question_gets_everyone_its_best_sentence_names():
     text = "Bob Iger, Donna Langley and Ted Sarandos attended the talks."
     best = scored(text, 2.0, ("Bob Iger", "PERSON"), ("Donna Langley", "PERSON"),
                   ("Ted Sarandos", "PERSON"))
-    vote = short_answer([best], PERSON, "Who attended the talks?", Weights())
+    vote = short_answer([best], asked("Who attended the talks?", PERSON), Weights())
     assert (vote.answer, vote.support) == ("Bob Iger, Donna Langley and Ted Sarandos", best)
     assert vote.share == 1.0 and vote.margin == 1.0
 
 
 def test_no_candidate_no_short_answer():
     plain = scored("The talks ended late on Friday.", 2.0)
-    assert short_answer([plain], PERSON, "Who attended the talks?", Weights()) == Vote()
+    assert short_answer([plain], asked("Who attended the talks?", PERSON), Weights()) == Vote()
 
 
 def test_slots_where_the_answer_stands_in_a_sentence_that_says_it_the_questions_way():
@@ -88,7 +97,7 @@ def test_the_short_answer_is_the_fullest_name_the_evidence_gives():
         return Sentence("a", 0, len(text), text, 0, score,
                         (Entity(name, "ORG", 4, 4 + len(name)),))
     scored = [said("Bucks", 2.0 - n / 10) for n in range(6)] + [said("Milwaukee Bucks", 1.0)]
-    vote = short_answer(scored, ORG, "Which NBA team was first to 50 wins?", Weights())
+    vote = short_answer(scored, asked("Which NBA team was first to 50 wins?", ORG), Weights())
     assert vote.answer == "Milwaukee Bucks"
     assert vote.support is scored[0]
 
@@ -98,7 +107,7 @@ def test_a_one_word_name_takes_the_fullest_form_any_retrieved_sentence_gives():
     at = text.index("Jets")
     scored = [Sentence("a", 0, len(text), text, 0, 2.0, (Entity("Jets", "ORG", at, at + 4),))]
     context = [text, "The Jets lost.", "He was traded to the New York Jets in April."]
-    assert short_answer(scored, ORG, "Which team does Rodgers play for?", Weights(),
+    assert short_answer(scored, asked("Which team does Rodgers play for?", ORG), Weights(),
                         context=context).answer == "New York Jets"
     assert fullest("Jets", context[:2]) == "Jets"  # "The" starts a sentence: not a name
     assert fullest("Tucker Carlson", ["Fox News host Tucker Carlson"]) == "Tucker Carlson"
@@ -108,10 +117,10 @@ def test_the_vote_is_a_weighted_sum_of_each_candidates_named_features():
     text = "Feyenoord fans cheered for Ajax on Sunday."
     best = scored(text, 2.0, ("Feyenoord", "ORG"), ("Ajax", "ORG"))
     question = "Fans cheered for which team on Sunday?"
-    vote = short_answer([best], ORG, question, Weights())
+    vote = short_answer([best], asked(question, ORG), Weights())
     assert vote.answer == "Ajax"
     assert vote.candidates["ajax"] == {"named": 1.0, "slot": 1.0}
     assert vote.candidates["feyenoord"] == {"named": 1.0, "slot": 0.0}
     # With the slot counting against a candidate, the vote goes the other way: the weights
     # are all there is to it.
-    assert short_answer([best], ORG, question, Weights(slot=-1.0)).answer == "Feyenoord"
+    assert short_answer([best], asked(question, ORG), Weights(slot=-1.0)).answer == "Feyenoord"
