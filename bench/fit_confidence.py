@@ -1,12 +1,15 @@
 """Fit the confidence of the extractive reader's bold short answer (qa/extractive/
-confidence.py) on the dev questions, held out by quiz week, and print what it buys.
+confidence.py) on the dev questions and the natural questions together, held out by quiz
+week and by article, and print what it buys.
 
-    python bench/fit_confidence.py --index-dir /tmp/eval-index [--write]
+    python bench/fit_confidence.py --index-dir /tmp/eval-index [--folders DIR] [--write]
 
-The index is one `newsqa eval` built over the dev questions' articles (its --index-dir).
-For every question the reader's proposed short answer is read with its signals; a logistic
-model over them is fitted with cross-validation grouped by the week of the quiz (no week's
-questions score a model that saw them). Printed: the held-out precision of the bold answer
+The index is one `newsqa eval` built over the dev questions' articles (its --index-dir);
+the natural questions' folders are indexed once under --folders (bench/fitting.py). For
+every question the reader's proposed short answer is read with its signals (a proposal for
+an unanswerable question is wrong; one for a list must name every item); a logistic model
+over them is fitted with cross-validation grouped by quiz week and by article (no week's or
+article's questions score a model that saw them). Printed: the held-out precision of the bold answer
 at each coverage, for the fitted confidence and for the best sentence's score alone; the
 threshold chosen; and held-out acc@60 / acc@300 with and without the threshold. --write
 stores the model fitted on all the questions, with that threshold, in confidence.json.
@@ -16,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime
 import json
 import sys
 from pathlib import Path
@@ -27,15 +29,13 @@ from sklearn.model_selection import GroupKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.fitting import Case, natural_cases, quiz, remember_tagging  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from qa.citations import verify  # noqa: E402
-from qa.evaluate import answers, load_questions  # noqa: E402
 from qa.extractive import ExtractiveReader  # noqa: E402
 from qa.extractive.confidence import ALWAYS, FEATURES, FILE, Confidence  # noqa: E402
 from qa.pipeline import pipeline  # noqa: E402
-from qa.query import Query  # noqa: E402
 
-QUESTIONS = Path(__file__).resolve().parents[2] / "shared/data/realtimeqa-2023/questions-dev.jsonl"
 NEVER = Confidence(0.0, {}, 1.1)  # no short answer in bold
 TARGET_PRECISION = 0.65  # the bold answer right this often, held out ...
 MIN_COVERAGE = 0.5  # ... while shown for at least this share of the questions
@@ -44,32 +44,32 @@ REGULARISATION = 1.0  # scikit-learn's C
 
 
 @dataclasses.dataclass(frozen=True)
-class Case:
-    week: str
+class Proposal:
+    case: Case
     values: dict[str, float] | None  # the proposed answer's signals; None: no proposal
-    right: bool  # the proposed short answer holds the gold answer
+    right: bool  # the proposed short answer is right
     shown: str  # the answer text with the proposal in bold
     hidden: str  # the answer text without it
-    gold: str
+
+    @property
+    def group(self) -> str:
+        return self.case.group
 
 
-def cases(index_dir: Path, limit: int | None) -> list[Case]:
-    settings = Settings(index_dir=index_dir)
-    parts = pipeline(settings)
-    always = ExtractiveReader(parts.retriever.embeddings, confidence=ALWAYS)
-    never = ExtractiveReader(parts.retriever.embeddings, confidence=NEVER)
+def proposals(index_dir: Path, folders: Path, limit: int | None) -> list[Proposal]:
+    embeddings = pipeline(Settings(index_dir=index_dir)).retriever.embeddings
+    always = ExtractiveReader(embeddings, confidence=ALWAYS)
+    never = ExtractiveReader(embeddings, confidence=NEVER)
     out = []
-    for q in load_questions(QUESTIONS, limit, 0, True):
-        asked = q["question_date"].replace("/", "-")
-        evidence = parts.retrieve(Query.parse(q["question"], settings, as_of=asked))
+    for case in quiz(index_dir, limit) + natural_cases(index_dir, folders):
+        evidence = case.evidence
         reading = always.reading(evidence)
-        text = verify(reading.draft, evidence.articles).text
-        plain = verify(never.read(evidence), evidence.articles).text
-        week = datetime.date.fromisoformat(asked).isocalendar()
         proposed = reading.vote.answer
-        out.append(Case(f"{week[0]}-{week[1]:02d}", dict(reading.signals) or None,
-                        bool(proposed) and answers(proposed, q["gold_answer"]),
-                        text, plain, q["gold_answer"]))
+        right = bool(proposed) and not case.abstain and (
+            case.whole(proposed) if case.every else case.right(proposed))
+        out.append(Proposal(case, dict(reading.signals) or None, right,
+                            verify(reading.draft, evidence.articles).text,
+                            verify(never.read(evidence), evidence.articles).text))
     return out
 
 
@@ -82,10 +82,10 @@ def fit(x: np.ndarray, y: np.ndarray) -> Confidence:
     return Confidence(intercept, dict(zip(FEATURES, map(float, coefficients), strict=True)), 0.0)
 
 
-def held_out(proposed: list[Case]) -> np.ndarray:
+def held_out(proposed: list[Proposal]) -> np.ndarray:
     x = np.array([[c.values[f] for f in FEATURES] for c in proposed])
     y = np.array([c.right for c in proposed])
-    groups = [c.week for c in proposed]
+    groups = [c.group for c in proposed]
     scores = np.zeros(len(proposed))
     for train, test in GroupKFold(n_splits=FOLDS).split(x, y, groups):
         model = fit(x[train], y[train])
@@ -101,26 +101,31 @@ def curve(scores: np.ndarray, right: np.ndarray, total: int) -> list[tuple[float
             for i in range(len(order))]
 
 
-def accuracy(all_cases: list[Case], show: dict[int, bool]) -> tuple[float, float]:
-    texts = [c.shown if show.get(i, True) else c.hidden for i, c in enumerate(all_cases)]
-    n = len(all_cases)
-    return (sum(answers(t[:60], c.gold) for t, c in zip(texts, all_cases, strict=True)) / n,
-            sum(answers(t[:300], c.gold) for t, c in zip(texts, all_cases, strict=True)) / n)
+def accuracy(all_cases: list[Proposal], show: dict[int, bool], which: str = ""
+             ) -> tuple[float, float]:
+    """acc@60 and acc@300 over the answerable questions (of one set, or of both)."""
+    rows = [(c.shown if show.get(i, True) else c.hidden, c.case)
+            for i, c in enumerate(all_cases) if not c.case.abstain and which in ("", c.case.set)]
+    n = len(rows) or 1
+    return (sum(case.right(t[:60]) for t, case in rows) / n,
+            sum(case.right(t[:300]) for t, case in rows) / n)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--index-dir", type=Path, required=True)
+    parser.add_argument("--folders", type=Path, default=Path("/tmp/natural-folders"))
     parser.add_argument("--limit", type=int)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    all_cases = cases(args.index_dir, args.limit)
+    remember_tagging()
+    all_cases = proposals(args.index_dir, args.folders, args.limit)
     at = [i for i, c in enumerate(all_cases) if c.values]
     proposed = [all_cases[i] for i in at]
     right = np.array([c.right for c in proposed])
     n = len(all_cases)
     print(f"{n} questions, {len(proposed)} with a proposed short answer, right {right.mean():.3f}"
-          f"; weeks: {len({c.week for c in all_cases})}")
+          f"; groups: {len({c.group for c in all_cases})}")
     fitted_scores = held_out(proposed)
     by_score = np.array([c.values["best_score"] for c in proposed])
     fitted_curve = curve(fitted_scores, right, n)
@@ -145,9 +150,10 @@ def main() -> None:
     precision = right[shown].mean() if any(shown) else 0.0
     print(f"threshold {threshold:.3f}: held-out coverage {sum(shown) / n:.3f}, precision "
           f"{precision:.3f}")
-    every, above = accuracy(all_cases, {}), accuracy(all_cases, show)
-    print(f"held out acc@60 / acc@300: every proposal in bold {every[0]:.3f} / {every[1]:.3f}; "
-          f"above the threshold {above[0]:.3f} / {above[1]:.3f}")
+    for which in ("quiz", "natural"):
+        every, above = accuracy(all_cases, {}, which), accuracy(all_cases, show, which)
+        print(f"{which} held out acc@60 / acc@300: every proposal in bold {every[0]:.3f} / "
+              f"{every[1]:.3f}; above the threshold {above[0]:.3f} / {above[1]:.3f}")
     if args.write:
         x = np.array([[c.values[f] for f in FEATURES] for c in proposed])
         model = fit(x, right)

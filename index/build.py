@@ -105,33 +105,36 @@ def build(
         new = [a for a in articles if a.id not in indexed]
         changed = [a for a in articles if a.id in indexed and indexed[a.id].digest != a.digest]
         loaded = {a.id for a in articles}
-        removed = [
-            i.id for i in indexed.values()
-            if i.id not in loaded and _under(i.path, paths) and i.path not in unreadable
-            and shard.owns(i.id)
-        ]
-
-        # 3. Embed and write the new and changed articles, batch by batch.
-        todo = new + changed
-        work = [(a, chunk_article(a, settings.chunk_chars)) for a in todo]
-        total = sum(len(chunks) for _, chunks in work)
-        done = articles_done = 0
-        for batch in _batches(work, settings.batch_chunks):
-            chunks = [c for _, cs in batch for c in cs]
-            vectors = embeddings.encode([embed_text(a, c) for a, cs in batch for c in cs])
-            _write(store, batch, chunks, vectors, indexed)
-            done += len(chunks)
-            articles_done += len(batch)
-            if progress:
-                progress(done, total, articles_done, len(todo))
-
-        # 4. Forget articles whose files are gone.
+        removed = [i.id for i in indexed.values() if i.id not in loaded
+                   and _under(i.path, paths) and i.path not in unreadable and shard.owns(i.id)]
+        # 3. Embed and write the new and changed articles; 4. forget those whose files are gone.
+        total = _embed_and_write(store, new + changed, indexed, settings, embeddings,
+                                 embed_text, progress)
         store.remove(removed)
     return BuildReport(
         new=len(new), changed=len(changed), removed=len(removed),
-        unchanged=len(articles) - len(todo), chunks=total, skipped=len(unreadable),
-        seconds=time.perf_counter() - started,
+        unchanged=len(articles) - len(new) - len(changed), chunks=total,
+        skipped=len(unreadable), seconds=time.perf_counter() - started,
     )
+
+
+def _embed_and_write(store: Store, todo: list[Article], indexed: dict, settings: Settings,
+                     embeddings: MiniLMEmbeddings,
+                     embed_text: Callable[[Article, Chunk], str],
+                     progress: Progress | None) -> int:
+    """Chunk, embed and write articles batch by batch; the number of chunks written."""
+    work = [(a, chunk_article(a, settings.chunk_chars)) for a in todo]
+    total = sum(len(chunks) for _, chunks in work)
+    done = articles_done = 0
+    for batch in _batches(work, settings.batch_chunks):
+        chunks = [c for _, cs in batch for c in cs]
+        vectors = embeddings.encode([embed_text(a, c) for a, cs in batch for c in cs])
+        _write(store, batch, chunks, vectors, indexed)
+        done += len(chunks)
+        articles_done += len(batch)
+        if progress:
+            progress(done, total, articles_done, len(todo))
+    return total
 
 
 def _write(store: Store, batch: list[tuple[Article, list[Chunk]]], chunks: list[Chunk],

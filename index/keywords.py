@@ -7,7 +7,6 @@ it alone and can be deleted at any time."""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import math
 import shutil
@@ -16,11 +15,11 @@ import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from urllib.parse import urlparse
 
 import tantivy
 from tantivy import Occur, Query
 
+from index.catalog import Catalog
 from index.chunking import Chunk
 from index.hits import EVERYTHING, Hit, Scope, day_number
 from index.settings import Settings
@@ -86,6 +85,7 @@ class KeywordIndex:
         self._seen: str | None = None  # the store generation this process last synced to
         self._idf: dict[str, float] = {}
         self._db = self._open()
+        self.catalog = Catalog(self._db, self._lock)  # its articles table
         self._terms = self._open_terms()
         self._searcher = self._terms.searcher()
 
@@ -260,35 +260,8 @@ class KeywordIndex:
             self._idf[term] = math.log(1 + max(chunks, 1) / (1 + having))
         return self._idf[term]
 
-    def newest(self) -> datetime.date | None:
-        """The date of the newest dated article."""
-        with self._lock:
-            day = self._db.execute("SELECT max(day) FROM articles").fetchone()[0] or 0
-        return datetime.date(day // 10000, day // 100 % 100, day % 100) if day else None
-
-    def articles_from(self, sources: Sequence[str]) -> frozenset[str]:
-        """Articles whose source (or web site) is one of `sources`: "The Hollywood Reporter",
-        "cnn.com" or "www.cnn.com"."""
-        wanted = {s.strip().lower().removeprefix("www.") for s in sources if s.strip()}
-        with self._lock:
-            rows = self._db.execute("SELECT id, source, url FROM articles").fetchall()
-        return frozenset(id_ for id_, source, url in rows
-                         if {(source or "").lower(), _host(url)} & wanted)
-
-    def outlet(self, article_id: str) -> str:
-        """Who published an article: its source, else its web site, else its title."""
-        with self._lock:
-            row = self._db.execute("SELECT source, url, title FROM articles WHERE id = ?",
-                                   (article_id,)).fetchone()
-        source, url, title = row or ("", "", "")
-        return source or _host(url) or title or article_id
-
     def close(self) -> None:
         self._db.close()
-
-
-def _host(url: str | None) -> str:
-    return (urlparse(url or "").hostname or "").removeprefix("www.")
 
 
 def _parts(items: Sequence, size: int) -> Iterable[Sequence]:

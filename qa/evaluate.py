@@ -206,6 +206,16 @@ def subset(name: str, rows: list[Row]) -> dict[str, float]:
     }
 
 
+def _with_llm(settings: Settings, questions: list[dict], k: int, dates: dict[str, str],
+              use_dates: bool) -> list[Row]:
+    """The rows of one LLM reader on the same questions and index."""
+    from qa.api import answer
+
+    answer("warm up", settings=settings)
+    return evaluate(questions, k, None,
+                    lambda q, as_of: answer(q, as_of=as_of, settings=settings), dates, use_dates)
+
+
 def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: int, k: int,
         index_dir: Path | None, out: Path | None, answerable: bool = True,
         baseline: bool = False, use_dates: bool = True, llm: dict | None = None,
@@ -239,11 +249,8 @@ def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: i
                         dates, use_dates)
         scores = {"index": report.line(), **summary(rows, k)}
         for style in styles if llm else ():
-            with_llm = settings.model_copy(update={**llm, "llm_style": style})
-            answer("warm up", settings=with_llm)
-            more = evaluate(questions, k, None,
-                            lambda q, as_of: answer(q, as_of=as_of, settings=with_llm),  # noqa: B023
-                            dates, use_dates)
+            more = _with_llm(settings.model_copy(update={**llm, "llm_style": style}),
+                             questions, k, dates, use_dates)
             scores |= reader_scores(more, f"llm {style} ")
             rows += more
         if baseline:

@@ -25,6 +25,7 @@ class Evidence:
     copies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # other outlets, by article
     as_of: datetime.date | None = None  # the day the question is asked
     asked: str = ""  # the question as the person asked it
+    choices: tuple[str, ...] = ()  # "which of them": the previous answer's items
 
 
 class Reader(Protocol):

@@ -14,19 +14,15 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from index.embeddings import MiniLMEmbeddings
 from index.settings import Settings, go_offline
 from index.store import Store
-from index.terms import terms
 from qa.choosing import ChoosingReader
 from qa.citations import Answer, Draft, verify
 from qa.evidence import Evidence, Reader
 from qa.extractive import ExtractiveReader
+from qa.followup import Resolved, resolve
 from qa.grounded import LLMReader, rewrite
 from qa.llm import llm_from
 from qa.query import Query
 from qa.retrieve import HybridRetriever
-
-# Words by which a follow-up refers back to the previous question ("What did they say?").
-REFERRING = {"they", "them", "their", "he", "she", "him", "her", "his", "it", "its", "this",
-             "that", "those", "these", "there"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,23 +38,25 @@ class Pipeline:
     def retrieve(self, query: Query) -> Evidence:
         """The chunks for the question (a follow-up made to stand alone first), their
         articles, the outlets that ran the same story, and the days in focus."""
-        question = self.standalone(query)
+        resolved = self.standalone(query)
+        question = resolved.text
         retrieved = self.retriever.retrieve(question, k=query.k, as_of=query.as_of,
                                             since=query.since, until=query.until,
                                             sources=query.sources)
         chunks = tuple(f.hit.chunk for f in retrieved.found)
         keywords = self.retriever.keywords
+        outlet = keywords.catalog.outlet
         copies: dict[str, dict[str, None]] = {}
         for f in retrieved.found:
-            own = keywords.outlet(f.hit.chunk.article_id)
+            own = outlet(f.hit.chunk.article_id)
             outlets = copies.setdefault(f.hit.chunk.article_id, {})
-            outlets.update(dict.fromkeys(o for o in map(keywords.outlet, f.copies) if o != own))
+            outlets.update(dict.fromkeys(o for o in map(outlet, f.copies) if o != own))
         return Evidence(
             question=question, asked=query.question, chunks=chunks,
             articles=self.store.get_articles(c.article_id for c in chunks), idf=keywords.idf,
             focus=retrieved.focus,
             copies={id_: tuple(outlets) for id_, outlets in copies.items() if outlets},
-            as_of=query.as_of)
+            as_of=query.as_of, choices=resolved.choices)
 
     def verify(self, draft: Draft, evidence: Evidence) -> Answer:
         """Only quotes that stand verbatim in their articles; the question as it was asked."""
@@ -80,25 +78,17 @@ class Pipeline:
         return RunnableLambda(self.retrieve) | RunnableLambda(
             lambda evidence: self.verify(self.reader.read(evidence), evidence))
 
-    def standalone(self, query: Query) -> str:
-        """A follow-up rewritten to stand alone: by the LLM when there is one, else (or when
-        it gives nothing usable) by carrying the previous question's terms."""
+    def standalone(self, query: Query) -> Resolved:
+        """A follow-up made to stand alone (qa/followup.py); with an LLM reader, rewritten by
+        the LLM unless it chooses among the previous answer's items."""
+        resolved = resolve(query)
         earlier = query.earlier_questions
-        if earlier and isinstance(self.reader, LLMReader | ChoosingReader):
+        if earlier and not resolved.choices and isinstance(self.reader,
+                                                           LLMReader | ChoosingReader):
             rewritten = rewrite(self.reader.llm, query.question, earlier)
             if rewritten:
-                return rewritten
-        return with_context(query.question, earlier)
-
-
-def with_context(question: str, earlier: list[str]) -> str:
-    """A follow-up that refers back ("What did they say?") carries the key terms of the
-    previous question, so retrieval sees what "they" are."""
-    words = {w.lower() for w in question.replace("?", " ").split()}
-    if not earlier or not words & REFERRING:
-        return question
-    carried = [t for t in dict.fromkeys(terms(earlier[-1])) if t not in set(terms(question))]
-    return f"{question} ({' '.join(carried)})" if carried else question
+                return Resolved(rewritten)
+        return resolved
 
 
 @functools.lru_cache(maxsize=4)

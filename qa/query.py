@@ -50,6 +50,10 @@ class Query:
                              f"Currently, k is {k!r}.")
         if isinstance(sources, str) or not all(isinstance(s, str) for s in sources or ()):
             raise BadQuestion("sources must be a list of outlet names or web sites.")
+        if history is not None and (isinstance(history, str | bytes | dict)
+                                    or not isinstance(history, Iterable)):
+            raise BadQuestion('history must be a list of messages like {"role": "user", '
+                              '"content": "Who attended the talks?"}.')
         return cls(question=validate(question, settings), history=turns(history or ()),
                    k=k or settings.k, as_of=_date("as_of", as_of),
                    since=_date("since", since), until=_date("until", until),

@@ -91,7 +91,8 @@ class HybridRetriever(BaseRetriever):
         """The days a question is about: those its own words name ("this week", "in August"),
         counted from `as_of` (default: the newest article's date); else, when `as_of` is
         given, the days just before it (a question asked on a given day is about them)."""
-        named = question_window(query, as_of or self.keywords.newest() or datetime.date.today())
+        newest = self.keywords.catalog.newest()
+        named = question_window(query, as_of or newest or datetime.date.today())
         return named or self.recent_window(as_of)
 
     def scope(self, as_of: datetime.date | None = None, since: datetime.date | None = None,
@@ -101,7 +102,7 @@ class HybridRetriever(BaseRetriever):
         return Scope(
             since=day_number(since.isoformat()) if since else 0,
             until=day_number(last.isoformat()) if last else EVERYTHING.until,
-            articles=self.keywords.articles_from(sources) if sources else None,
+            articles=self.keywords.catalog.articles_from(sources) if sources else None,
         )
 
     def retrieve(self, question: str, *, k: int | None = None,

@@ -45,6 +45,12 @@ def _evaluation_data() -> Path:
 
 DATA = _evaluation_data()
 SEED_ARTICLE = SEEDS / "000_a17fed1a18a053f1.txt"
+NAMES = ["Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley"]  # who attended the talks
+# The conversation so far, as every way in takes it: the seed question and its answer.
+ATTENDED = [{"role": "user", "content": "Who attended the talks?"},
+            {"role": "assistant", "content": "**Bob Iger, David Zaslav, Ted Sarandos and Donna "
+                                             "Langley** — “…” [1]"}]
+FOLLOW_UP = "Which of them runs Netflix?"
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """The house's one rule of direction: ui -> qa -> index, never upward."""
 
 import ast
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,32 @@ def test_qa_never_names_gradio():
     named = [str(p.relative_to(ROOT)) for p in (ROOT / "qa").rglob("*.py")
              if "gradio" in p.read_text().lower()]
     assert named == []
+
+
+MOST_MODULE_LINES = 300  # a module past this is split by concept
+MOST_FUNCTION_LINES = 50  # a function past this is split into named steps
+
+
+def long_parts(path: Path) -> list[str]:
+    """A module over MOST_MODULE_LINES and its functions over MOST_FUNCTION_LINES."""
+    text = path.read_text()
+    found = [f"{path.name}: {len(text.splitlines())} lines"] if len(
+        text.splitlines()) > MOST_MODULE_LINES else []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            lines = node.end_lineno - node.lineno + 1
+            if lines > MOST_FUNCTION_LINES:
+                found.append(f"{path.name}: {node.name}() {lines} lines")
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_no_module_or_function_is_too_long_to_read(package):
+    assert [part for path in sorted((ROOT / package).rglob("*.py"))
+            for part in long_parts(path)] == []
+
+
+def test_the_length_check_sees_a_long_function(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n" + "    x = 1\n" * 60)
+    assert long_parts(module) == ["m.py: f() 61 lines"]

@@ -262,7 +262,7 @@ def test_follow_ups_are_rewritten_by_the_llm_or_by_rule(corpus, llm_url, embeddi
     history = [{"role": "user", "content": "Who attended the talks?"},
                {"role": "assistant", "content": "Bob Iger ... [1]"}]
     offline = pipeline(corpus).standalone(Query.parse(
-        "What did they say about the counteroffer?", corpus, history=history))
+        "What did they say about the counteroffer?", corpus, history=history)).text
     assert offline.startswith("What did they say about the counteroffer? (")
     assert offline.endswith("(attended talk)")  # the earlier question's key terms
 

@@ -10,8 +10,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT, SEED_ARTICLE, free_port
-from tests.test_ui import NAMES
+from tests.conftest import ATTENDED, FOLLOW_UP, NAMES, ROOT, SEED_ARTICLE, free_port
 
 
 def environment(settings) -> dict[str, str]:
@@ -25,6 +24,8 @@ async def ask_and_search(client) -> tuple[list[str], object, object]:
     assert client.server_info.version == version("newsqa") != ""
     asked = await client.call_tool("ask", {"question": "Who attended the talks?"})
     found = await client.call_tool("search", {"query": "studio chiefs talks", "k": 3})
+    chosen = await client.call_tool("ask", {"question": FOLLOW_UP, "history": ATTENDED})
+    assert chosen.structured_content["answer"].startswith("**Ted Sarandos**")
     return sorted(t.name for t in tools.tools), asked, found
 
 

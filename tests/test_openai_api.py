@@ -8,8 +8,8 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import SEED_ARTICLE
-from tests.test_ui import NAMES, serve
+from tests.conftest import ATTENDED, FOLLOW_UP, NAMES, SEED_ARTICLE
+from tests.test_ui import serve
 
 QUESTION = "Who attended the talks?"
 SEED_FILE = SEED_ARTICLE.name
@@ -76,10 +76,9 @@ def test_a_follow_up_uses_the_history(api):
 
     client = OpenAI(base_url=f"{api}/v1", api_key="unused")
     completion = client.chat.completions.create(model="newsqa-extractive", messages=[
-        {"role": "system", "content": "Be brief."},
-        {"role": "user", "content": QUESTION},
-        {"role": "assistant", "content": "Bob Iger and others."},
-        {"role": "user", "content": [{"type": "text", "text": "What did they discuss?"}]}])
+        {"role": "system", "content": "Be brief."}, *ATTENDED,
+        {"role": "user", "content": [{"type": "text", "text": FOLLOW_UP}]}])
+    assert completion.choices[0].message.content.startswith("**Ted Sarandos**")
     assert completion.model_extra["citations"]
 
 

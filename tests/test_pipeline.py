@@ -11,7 +11,8 @@ from index.articles import Article
 from index.settings import Settings
 from qa.citations import Claim, Draft, Quote
 from qa.evidence import Evidence
-from qa.pipeline import Pipeline, pipeline, with_context
+from qa.followup import with_context
+from qa.pipeline import Pipeline, pipeline
 from qa.query import Query, Turn, turns
 
 SETTINGS = Settings(k=6)

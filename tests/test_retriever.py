@@ -112,7 +112,7 @@ def test_a_build_brings_in_only_the_articles_it_changed(tmp_path, embeddings, mo
     assert [h.chunk.article_id for h in keywords.search("wombat zeppelin", 3)] == [
         "a/one.txt", "a/three.txt"] or [h.chunk.article_id for h in keywords.search(
             "wombat zeppelin", 3)] == ["a/three.txt", "a/one.txt"]
-    assert keywords.newest().isoformat() == "2023-09-21"
+    assert keywords.catalog.newest().isoformat() == "2023-09-21"
 
 
 def test_filters_apply_inside_the_search(tmp_path, embeddings):

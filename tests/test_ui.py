@@ -10,13 +10,12 @@ import urllib.request
 import pytest
 import uvicorn
 
-from tests.conftest import SEEDS, free_port, settings_for
+from tests.conftest import ATTENDED, FOLLOW_UP, NAMES, SEEDS, free_port, settings_for
 from tests.test_dates import desk  # noqa: F401 (fixture: a small dated corpus)
 from tests.test_fetch import site  # noqa: F401 (fixture: a local news site)
 from tests.test_llm import corpus, llm_url  # noqa: F401 (fixtures: an LLM server)
 from ui.server import create_app
 
-NAMES = ["Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley"]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run"]
@@ -169,6 +168,11 @@ def test_post_api_answer_round_trip_and_errors(app_url):
         400, {"error": "The question is empty. Ask something about the coverage."})
     assert post(app_url, {"question": 7}) == (400, {"error": "The question must be text, not int."})
     assert post(app_url, {"nothing": 1})[0] == 400
+    status, chosen = post(app_url, {"question": FOLLOW_UP, "history": ATTENDED})
+    assert status == 200 and chosen["text"].startswith("**Ted Sarandos**")
+    assert post(app_url, {"question": FOLLOW_UP, "history": "Who attended?"}) == (400, {
+        "error": 'history must be a list of messages like {"role": "user", "content": '
+                 '"Who attended the talks?"}.'})
     assert post(app_url, {"question": "why " * 250_000}) == (400, {
         "error": "The question is 999,999 characters long; the limit is 2,000. Shorten it."})
 

@@ -3,6 +3,7 @@ conversation is kept in the person's own browser."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 from collections.abc import Iterator
@@ -104,14 +105,20 @@ def browser_key(settings: Settings) -> str:
 EMPTY_PANEL = "<p>Sources appear here.</p>"
 
 
-def chat_blocks(settings: Settings, gate: Gate):
-    def respond(message: str, history: list, since: str | None, until: str | None,
+@dataclasses.dataclass
+class Handlers:
+    """What the chat's events call, bound to the settings and the one concurrency gate."""
+
+    settings: Settings
+    gate: Gate
+
+    def respond(self, message: str, history: list, since: str | None, until: str | None,
                 chosen: list[str]):
         history = list(history or [])
         asked = {"role": "user", "content": safe_markdown(message or "")}
         try:
-            with gate.slot():
-                for text, found in ask_stream(message, history, settings,
+            with self.gate.slot():
+                for text, found in ask_stream(message, history, self.settings,
                                               since=(since or "").strip(),
                                               until=(until or "").strip(), sources=chosen):
                     turn = history + [asked, {"role": "assistant", "content": text}]
@@ -124,23 +131,32 @@ def chat_blocks(settings: Settings, gate: Gate):
             yield message, history + [asked, {"role": "assistant", "content": str(e)}], \
                 gr.skip(), gr.skip(), gr.skip()
 
-    def refreshed(line: str):
+    def refreshed(self, line: str):
         """After the index changed: its line, and the examples and outlets it offers now."""
-        questions, names = offered(settings)
+        questions, names = offered(self.settings)
         return line, gr.Dataset(samples=[[q] for q in questions]), gr.Dropdown(choices=names)
 
-    def update_index(progress=gr.Progress()):  # noqa: B008 (Gradio injects progress this way)
-        return refreshed(reindex(settings, lambda done, total, *_: progress((done, total),
-                                                                            unit="chunks")))
+    def update_index(self, progress=gr.Progress()):  # noqa: B008 (Gradio injects it this way)
+        return self.refreshed(reindex(self.settings, lambda done, total, *_: progress(
+            (done, total), unit="chunks")))
 
-    def chat(question: str) -> str:
+    def added_url(self, url: str):
+        return "", *self.refreshed(add_url(url, self.settings))
+
+    def added_files(self, files):
+        return None, *self.refreshed(add_files(files, self.settings))
+
+    def chat(self, question: str) -> str:
         """Answer one question; returns the answer's text with its [n] markers."""
         try:
-            with gate.slot():
-                return plain_answer(question, settings)
+            with self.gate.slot():
+                return plain_answer(question, self.settings)
         except Busy as e:
             raise gr.Error(str(e)) from None
 
+
+def chat_blocks(settings: Settings, gate: Gate):
+    on = Handlers(settings, gate)
     questions, names = offered(settings)
     with gr.Blocks(title="newsqa") as blocks:
         gr.Markdown("## newsqa\nAsk about the coverage. Every answer quotes its sources. "
@@ -149,50 +165,58 @@ def chat_blocks(settings: Settings, gate: Gate):
         kept = gr.BrowserState([], storage_key="newsqa-conversation", secret=secret)
         kept_sources = gr.BrowserState(EMPTY_PANEL, storage_key="newsqa-sources",
                                        secret=secret)
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Chat", height=460, sanitize_html=True,
-                                     feedback_options=None, buttons=["copy", "copy_all"],
-                                     elem_id="chat")
-                box = gr.Textbox(placeholder="Ask about the coverage…", show_label=False,
-                                 elem_id="question", submit_btn="Ask")
-                with gr.Row():
-                    examples = gr.Dataset(components=[box], samples=[[q] for q in questions],
-                                          label="Try", type="values", elem_id="examples")
-                    clear = gr.Button("Clear conversation", elem_id="clear", size="sm",
-                                      scale=0)
-                with gr.Accordion("Filters", open=False):
-                    with gr.Row():
-                        since = gr.DateTime(label="Published since", include_time=False,
-                                            type="string", elem_id="since")
-                        until = gr.DateTime(label="Published until", include_time=False,
-                                            type="string", elem_id="until")
-                    chosen = gr.Dropdown(names, value=[], multiselect=True,
-                                         allow_custom_value=True, label="Sources",
-                                         elem_id="sources-filter")
-            with gr.Column(scale=2):
-                panel = gr.HTML(EMPTY_PANEL, elem_id="sources")
-                with gr.Accordion("Index", open=False):
-                    button = gr.Button("Update index", elem_id="update-index")
-                    status = gr.Textbox(label="Last update", interactive=False,
-                                        elem_id="index-status")
-                    url = gr.Textbox(label="Add an article from the web",
-                                     placeholder="https://…", elem_id="add-url",
-                                     submit_btn="Add")
-                    files = gr.File(label="Drop article files here", file_count="multiple",
-                                    elem_id="upload", type="filepath")
-        examples.click(lambda sample: sample[0], examples, box, api_visibility="private")
-        box.submit(respond, [box, chatbot, since, until, chosen],
+        parts = _layout(questions, names)
+        chatbot, panel, box = parts["chatbot"], parts["panel"], parts["box"]
+        parts["examples"].click(lambda sample: sample[0], parts["examples"], box,
+                                api_visibility="private")
+        box.submit(on.respond, [box, chatbot, parts["since"], parts["until"], parts["chosen"]],
                    [box, chatbot, panel, kept, kept_sources], api_visibility="private")
-        clear.click(lambda: ([], [], EMPTY_PANEL, EMPTY_PANEL), None,
-                    [chatbot, kept, panel, kept_sources], api_visibility="private")
+        parts["clear"].click(lambda: ([], [], EMPTY_PANEL, EMPTY_PANEL), None,
+                             [chatbot, kept, panel, kept_sources], api_visibility="private")
         blocks.load(lambda saved, shown: (saved or [], shown or EMPTY_PANEL),
                     [kept, kept_sources], [chatbot, panel], api_visibility="private")
-        index_changed = [status, examples, chosen]
-        button.click(update_index, None, index_changed, api_visibility="private")
-        url.submit(lambda u: ("", *refreshed(add_url(u, settings))), url, [url, *index_changed],
-                   api_visibility="private")
-        files.upload(lambda f: (None, *refreshed(add_files(f, settings))), files,
-                     [files, *index_changed], api_visibility="private")
-        gr.api(chat, api_name="chat")
+        index_changed = [parts["status"], parts["examples"], parts["chosen"]]
+        parts["button"].click(on.update_index, None, index_changed, api_visibility="private")
+        parts["url"].submit(on.added_url, parts["url"], [parts["url"], *index_changed],
+                            api_visibility="private")
+        parts["files"].upload(on.added_files, parts["files"], [parts["files"], *index_changed],
+                              api_visibility="private")
+        gr.api(on.chat, api_name="chat")
     return blocks
+
+
+def _layout(questions: list[str], names: list[str]) -> dict:
+    """The chat's components, by name: the conversation and its box, the examples, the
+    filters; the sources panel and the index controls beside them."""
+    with gr.Row():
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(label="Chat", height=460, sanitize_html=True,
+                                 feedback_options=None, buttons=["copy", "copy_all"],
+                                 elem_id="chat")
+            box = gr.Textbox(placeholder="Ask about the coverage…", show_label=False,
+                             elem_id="question", submit_btn="Ask")
+            with gr.Row():
+                examples = gr.Dataset(components=[box], samples=[[q] for q in questions],
+                                      label="Try", type="values", elem_id="examples")
+                clear = gr.Button("Clear conversation", elem_id="clear", size="sm", scale=0)
+            with gr.Accordion("Filters", open=False):
+                with gr.Row():
+                    since = gr.DateTime(label="Published since", include_time=False,
+                                        type="string", elem_id="since")
+                    until = gr.DateTime(label="Published until", include_time=False,
+                                        type="string", elem_id="until")
+                chosen = gr.Dropdown(names, value=[], multiselect=True, allow_custom_value=True,
+                                     label="Sources", elem_id="sources-filter")
+        with gr.Column(scale=2):
+            panel = gr.HTML(EMPTY_PANEL, elem_id="sources")
+            with gr.Accordion("Index", open=False):
+                button = gr.Button("Update index", elem_id="update-index")
+                status = gr.Textbox(label="Last update", interactive=False,
+                                    elem_id="index-status")
+                url = gr.Textbox(label="Add an article from the web", placeholder="https://…",
+                                 elem_id="add-url", submit_btn="Add")
+                files = gr.File(label="Drop article files here", file_count="multiple",
+                                elem_id="upload", type="filepath")
+    return {"chatbot": chatbot, "box": box, "examples": examples, "clear": clear,
+            "since": since, "until": until, "chosen": chosen, "panel": panel,
+            "button": button, "status": status, "url": url, "files": files}

@@ -73,6 +73,11 @@ def ask(
         return
     if streamed:
         typer.echo("\n\nVerified answer:")
+    print_answer(result)
+
+
+def print_answer(result) -> None:
+    """The answer, its sources grouped by article with their quotes, the reader, the notes."""
     typer.echo(result.text)
     if result.citations:
         typer.echo("\nSources:")
@@ -114,7 +119,8 @@ def answer_locally(settings, asked: dict):
 
 @app.command("eval")
 def evaluate(
-    questions: Annotated[Path, typer.Argument(help="Questions, RealTimeQA JSONL.")],
+    questions: Annotated[Path, typer.Argument(
+        help="Questions: RealTimeQA JSONL, or natural questions (qa/natural.py).")],
     articles: Annotated[Path, typer.Option("--articles", help="Articles JSONL[.gz].")],
     limit: Annotated[int | None, typer.Option("--limit", help="Questions to ask.")] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
@@ -134,18 +140,26 @@ def evaluate(
                           "scored next to the extractive reader.")] = "write,choose",
     every_article: Annotated[bool, typer.Option("--every-article", help="Index every article "
                              "of the file, not only the questions' own.")] = False,
+    haystack: Annotated[Path | None, typer.Option("--haystack", help="Natural questions: "
+                        "the RealTimeQA questions whose articles form the haystack.")] = None,
+    half: Annotated[str | None, typer.Option("--half", help="Natural questions: only this "
+                    "half (fit or held).")] = None,
 ) -> None:
     """Score retrieval (hit@k, MRR) and answers (gold answer in the first 60/300 characters)."""
+    from qa import natural
     from qa.evaluate import run
 
-    for path in (questions, articles):
+    for path in (questions, articles, *([haystack] if haystack else [])):
         if not path.exists():
             raise fail(f"no such file: {path}", 2)
-    llm = {name: value for name, value in (("llm_url", llm_url), ("llm_gguf", llm_gguf),
-                                           ("llm_model", llm_model)) if value}
-    styles = tuple(s.strip() for s in llm_styles.split(",") if s.strip())
-    if not set(styles) <= {"write", "choose"}:
-        raise fail(f"--llm-styles takes write and/or choose, not {llm_styles!r}.", 2)
+    llm, styles = llm_options(llm_url, llm_gguf, llm_model, llm_styles)
+    if natural.is_natural(questions):
+        if half not in (None, "fit", "held"):
+            raise fail(f"--half takes fit or held, not {half!r}.", 2)
+        with_llm = {**llm, "llm_style": styles[-1]} if llm else None
+        print_halves(natural.run(questions, articles, haystack=haystack, index_dir=index_dir,
+                                 out=out, only=half, llm=with_llm))
+        return
     scores = run(questions, articles, limit=limit, seed=seed, k=k, index_dir=index_dir,
                  out=out, answerable=not include_unanswerable, baseline=baseline,
                  use_dates=not ignore_dates, llm=llm or None, styles=styles,
@@ -153,6 +167,25 @@ def evaluate(
     for name, value in scores.items():
         typer.echo(f"{name:>18}  {value:.3f}" if isinstance(value, float) else
                    f"{name:>18}  {value}")
+
+
+def llm_options(url: str | None, gguf: Path | None, model: str | None, styles: str
+                ) -> tuple[dict, tuple[str, ...]]:
+    """The LLM settings `newsqa eval` was given, and the styles it scores."""
+    llm = {name: value for name, value in (("llm_url", url), ("llm_gguf", gguf),
+                                           ("llm_model", model)) if value}
+    chosen = tuple(s.strip() for s in styles.split(",") if s.strip())
+    if not set(chosen) <= {"write", "choose"}:
+        raise fail(f"--llm-styles takes write and/or choose, not {styles!r}.", 2)
+    return llm, chosen
+
+
+def print_halves(halves: dict[str, dict[str, float]]) -> None:
+    """A line per score: its value in each half and in both."""
+    for name in halves["both"]:
+        values = [(h, scores[name]) for h, scores in halves.items()]
+        typer.echo(f"{name:>26}  " + "  ".join(
+            f"{h} {v:>5}" if isinstance(v, int) else f"{h} {v:.3f}" for h, v in values))
 
 
 def main() -> None:

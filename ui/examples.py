@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from index.articles import Article
+from index.catalog import outlet_of
 from index.settings import Settings
 
 # Events a reader asks "who attended / when / what happened" about; plural forms share a noun.
@@ -39,10 +40,7 @@ def example_questions(articles: Iterable[Article], limit: int = 4) -> list[str]:
 
 def outlets(catalog: dict[str, dict]) -> list[str]:
     """The outlets (or web sites) of the indexed articles, for the source filter."""
-    from urllib.parse import urlparse
-
-    names = {meta.get("source") or (urlparse(meta.get("url") or "").hostname or "")
-             .removeprefix("www.") for meta in catalog.values()}
+    names = {outlet_of(meta.get("source"), meta.get("url")) for meta in catalog.values()}
     return sorted(n for n in names if n)
 
 

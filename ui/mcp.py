@@ -67,13 +67,16 @@ def build_server(settings: Settings, gate: Gate | None = None):
 
     @server.tool()
     def ask(question: str, as_of: str | None = None, since: str | None = None,
-            until: str | None = None, sources: list[str] | None = None) -> Asked:
+            until: str | None = None, sources: list[str] | None = None,
+            history: list[dict[str, str]] | None = None) -> Asked:
         """Answer a question from the news coverage, citing verbatim quotes. Dates are
         YYYY-MM-DD: `as_of` ignores later articles; `since`/`until` limit publication
-        dates; `sources` limits outlets or web sites."""
+        dates; `sources` limits outlets or web sites. `history`: the conversation so far
+        as {"role": "user" | "assistant", "content": text} messages, oldest first, for a
+        follow-up ("Which of them runs Netflix?")."""
         with sentences(), gate.slot():
             result = answered(settings, question, as_of=as_of, since=since, until=until,
-                              sources=sources)
+                              sources=sources, history=history)
         return Asked(answer=result.text, abstained=result.abstained,
                      citations=list(result.citations))
 

@@ -45,6 +45,7 @@ class Asked(BaseModel):
     since: object = None
     until: object = None
     sources: object = None
+    history: object = None  # /api/answer: the conversation so far, as {"role", "content"}
 
     @classmethod
     def of(cls, body: object) -> Asked:
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, auth: tuple[str, str] | None = 
     def post_answer(body: object = Body(None)):  # noqa: B008
         """{"question", and optionally "k", "as_of", "since", "until", "sources"}."""
         asked = Asked.of(body)
-        result = served(answer, asked.question, asked.options())
+        result = served(answer, asked.question, {**asked.options(), "history": asked.history})
         return result.to_dict() if isinstance(result, Answer) else result
 
     @app.post("/api/search")

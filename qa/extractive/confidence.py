@@ -19,22 +19,27 @@ FEATURES = (
     "best_score",  # the best sentence's score
     "share",  # the answer's share of the votes
     "margin",  # its share over the runner-up's
-    "articles",  # voting articles that name it (capped at 3)
     "from_lead",  # the best sentence names it
     "dated",  # it comes from before the days asked about, or other days say otherwise
     "phrase",  # a noun phrase, not a name, number or date
     "words",  # its length in words (capped at 6)
+    "listed",  # several items the best sentence states together
+    "about",  # the share of the question's terms its sentence's article has
+    "rooted",  # the share of the question's words its sentence meets by root
 )
-MOST_ARTICLES = 3
 MOST_WORDS = 6
+# None of them grows with the collection: a folder of two articles and an archive of
+# thousands give the same signals for the same evidence.
 
 
 def signals(vote: Vote, best_score: float, dated: bool, phrase: bool) -> dict[str, float]:
     """The named signals of one short answer."""
+    support = vote.support.features if vote.support else None
     return {"best_score": best_score, "share": vote.share, "margin": vote.margin,
-            "articles": float(min(vote.articles, MOST_ARTICLES)),
             "from_lead": float(vote.from_lead), "dated": float(dated), "phrase": float(phrase),
-            "words": float(min(len(vote.answer.split()), MOST_WORDS))}
+            "words": float(min(len(vote.answer.split()), MOST_WORDS)),
+            "listed": float(vote.listed), "about": support.about if support else 0.0,
+            "rooted": support.rooted if support else 0.0}
 
 
 @dataclass(frozen=True)

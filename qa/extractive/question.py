@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.terms import STOPWORDS, terms
+from index.terms import STOPWORDS, stem, terms
 from qa.dates import Window, question_window
+from qa.entities import NAMES
 from qa.extractive.lexicon import NUMBER_WORDS
+from qa.extractive.roots import meets, roots
 from qa.extractive.weights import WORD_STEM_CHARS
-from qa.questions import PHRASE, answer_labels, asked_kind, counted
+from qa.questions import PERSON, PHRASE, answer_labels, asked_kind, counted
 
 
 @dataclass(frozen=True)
@@ -25,15 +27,24 @@ class Question:
     tally: re.Pattern | None = None  # a number followed by the unit counted
     slot: re.Pattern | None = None  # where the answer stands in a sentence saying it its way
     days: Window | None = None  # the days it names ("this week"), as of the days in focus
+    roots: frozenset[str] = frozenset()  # of its content words (qa/extractive/roots.py)
+    choices: tuple[str, ...] = ()  # "which of them": the answer is one of these (names)
 
     @classmethod
-    def of(cls, text: str, focus: Window | None = None) -> Question:
+    def of(cls, text: str, focus: Window | None = None, choices: tuple[str, ...] = ()
+           ) -> Question:
         asked = asked_kind(text)
-        return cls(text=text, labels=answer_labels(text, asked), asked=asked[1],
+        labels = frozenset(NAMES) if choices else answer_labels(text, asked)
+        return cls(text=text, labels=labels, asked=asked[1],
                    unit=counted(text), terms=frozenset(terms(text)),
                    named=frozenset(named_terms(text)), tally=tally_pattern(text),
                    slot=slot_pattern(text),
-                   days=question_window(text, focus[1]) if focus else None)
+                   days=question_window(text, focus[1]) if focus else None,
+                   roots=frozenset(r for r, _, _ in roots(text)), choices=choices)
+
+    def meets(self, said: str) -> bool:
+        """Whether a root of a sentence meets one of the question's."""
+        return any(meets(asked, said) for asked in self.roots)
 
     @property
     def kind(self) -> str:
@@ -51,6 +62,14 @@ class Question:
     @property
     def asks_who(self) -> bool:
         return re.match(r"\s*who\b", self.text.lower()) is not None
+
+    @property
+    def asks_several(self) -> bool:
+        """Whether it asks for several things: people ("who attended"), or things of a kind
+        named in the plural ("which countries", "what paintings")."""
+        last = self.asked.split()[-1].lower() if self.asked else ""
+        plural = bool(last) and stem(last) != last and not last.endswith("'s")
+        return plural or (self.labels == PERSON and self.asks_who)
 
 
 def named_terms(question: str) -> set[str]:

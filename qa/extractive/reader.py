@@ -18,6 +18,7 @@ from qa.extractive.confidence import Confidence, signals
 from qa.extractive.confidence import fitted as fitted_confidence
 from qa.extractive.lexicon import LEADING_COUNT
 from qa.extractive.question import Question
+from qa.extractive.roots import share_met, weighted
 from qa.extractive.sentences import (
     Sentence,
     distinct,
@@ -67,7 +68,7 @@ class ExtractiveReader:
         return self.reading(evidence).draft
 
     def reading(self, evidence: Evidence) -> Reading:
-        question = Question.of(evidence.question, evidence.focus)
+        question = Question.of(evidence.question, evidence.focus, evidence.choices)
         sentences = sentences_of(evidence.chunks, evidence.articles)
         if not sentences:
             return Reading(Draft(question.text, (), abstained=True, lead=NOT_ANSWERED))
@@ -83,15 +84,24 @@ class ExtractiveReader:
 
     def _priors(self, question: Question, sentences: Sequence[Sentence],
                 evidence: Evidence) -> list[SentenceFeatures]:
-        """What scores a sentence before its meaning: shared (IDF-weighted) terms, the rank
-        of its chunk, its article's days, what it counts, the year it tells of."""
+        """What scores a sentence before its meaning: shared (IDF-weighted) terms and roots,
+        what its article is about, the rank of its chunk, its article's days, what it
+        counts, the year it tells of."""
         idf = evidence.idf
         total_idf = sum(idf(t) for t in question.terms) or 1.0
+
+        def share(words: set[str]) -> float:
+            return sum(idf(t) for t in question.terms & words) / total_idf
+
+        asked = weighted(question.text, idf)
+        about = {id_: share(set(terms(f"{a.title}\n{a.text}")))
+                 for id_, a in evidence.articles.items()}
         timely = timeliness(evidence.articles, evidence.focus)
         elsewhen = tells_of_elsewhen(question.labels, question.days)
         return [SentenceFeatures(
-            lexical=sum(idf(t) for t in question.terms & set(terms(s.text))) / total_idf,
-            rank=1 / (1 + s.rank), **timely.get(s.article_id, {}),
+            lexical=share(set(terms(s.text))), rooted=share_met(asked, s.text),
+            about=about.get(s.article_id, 0.0), rank=1 / (1 + s.rank),
+            **timely.get(s.article_id, {}),
             tally=float(bool(question.tally and question.tally.search(s.text))),
             elsewhen=float(elsewhen(s.text)),
             asks_back=float(s.text.rstrip("”’\"' ").endswith("?"))) for s in sentences]
@@ -154,7 +164,8 @@ class ExtractiveReader:
             values = signals(vote, best.score, bool(when), question.labels == PHRASE)
             sure = self.confidence.of(values)
             picks = distinct([support] + [s for s in scored if s != support], w.quotes)[1:]
-            if sure >= self.confidence.threshold:
+            # An item the person's own conversation offered is put forward as it is chosen.
+            if sure >= self.confidence.threshold or vote.chosen:
                 short = vote.answer
                 claims.append(Claim(f"{when}**{short}** — “{support.text}”", (support.quote(),)))
             else:

@@ -12,7 +12,7 @@ from qa.citations import Quote
 from qa.dates import Window
 from qa.extractive.lexicon import STATES
 from qa.extractive.sentences import Sentence
-from qa.extractive.weights import LEAD_CHARS, LEAD_WORDS, VOTERS
+from qa.extractive.weights import LEAD_CHARS, LEAD_WORDS, SAME_STORY, VOTERS
 
 
 def norm(text: str) -> str:
@@ -40,14 +40,18 @@ def led_to(sentence: Sentence, answer: str) -> Quote:
 
 def as_of_prefix(short: str, support: Sentence, scored: Sequence[Sentence],
                  articles: Mapping[str, Article], named: Window | None = None) -> str:
-    """"As of DATE, " when other articles of other dates give a different answer of the same
-    kind (the coverage changed over time, so the answer says when it holds), or when the
-    question names days ("this week") and the answer comes from before them."""
+    """"As of DATE, " when other articles of other dates on the same story give a different
+    answer of the same kind (the coverage changed over time, so the answer says when it
+    holds), or when the question names days ("this week") and the answer comes from before
+    them. An article is on the same story when it has the question's terms about as much as
+    the supporting one (SAME_STORY of its share): in a folder of unrelated articles, another
+    article's number is no earlier answer."""
     date = articles[support.article_id].date
     if date and named and date[:10] < named[0].isoformat():
         return f"As of {date}, "
     others = {articles[s.article_id].date for s in scored[:VOTERS]
               if s.entities and s.article_id != support.article_id
+              and s.features.about >= SAME_STORY * support.features.about
               and not any(norm(short) in norm(e.text) or norm(e.text) in norm(short)
                           for e in s.entities)}
     return f"As of {date}, " if date and others - {date, None} else ""

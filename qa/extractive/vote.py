@@ -13,10 +13,18 @@ from index.terms import terms
 from qa.entities import Entity
 from qa.extractive.lexicon import STATE_NAMES
 from qa.extractive.question import Question
+from qa.extractive.roots import meets, roots
 from qa.extractive.sentences import Sentence
 from qa.extractive.shaping import fullest, norm, spelled_out, widened, with_region
-from qa.extractive.weights import COUNT_CHARS, SLOT_CHARS, VOTERS, Weights
-from qa.questions import PERSON
+from qa.extractive.weights import (
+    COUNT_CHARS,
+    LIST_GAP_CHARS,
+    MOST_ITEMS,
+    NEAR_CHARS,
+    SLOT_CHARS,
+    VOTERS,
+    Weights,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,8 @@ class Vote:
     margin: float = 0.0  # share over the runner-up's
     articles: int = 0  # voting articles that name it
     from_lead: bool = False  # the best sentence names it
+    listed: bool = False  # several items the best sentence states together
+    chosen: bool = False  # one of the previous answer's items ("which of them")
     # each candidate's vote features, summed over the sentences naming it
     candidates: Mapping[str, Mapping[str, float]] = field(default_factory=dict, compare=False)
 
@@ -37,7 +47,7 @@ def short_answer(scored: Sequence[Sentence], question: Question, w: Weights,
                  fit: Mapping[str, float] | None = None, context: Sequence[str] = ()) -> Vote:
     """The entity the best sentences agree on, and the best sentence that states it; for a
     who-question whose best sentence names several people, all of them."""
-    typed = apt_only([s for s in scored if s.entities], question)
+    typed = apt_only(chosen([s for s in scored if s.entities], question.choices), question)
     if not typed:
         return Vote()
     tallies, shown = _tallies(typed, question, w, fit or {})
@@ -54,12 +64,15 @@ def short_answer(scored: Sequence[Sentence], question: Question, w: Weights,
         return {"share": share, "margin": share - runner_up, "articles": len(naming),
                 "from_lead": support is lead, "candidates": tallies}
 
-    if question.labels == PERSON and question.asks_who:
-        people = list(dict.fromkeys(e.text for e in lead.entities if norm(e.text) in votes))
-        people = people[:4]
-        if len(people) > 1:
-            return Vote(", ".join(people[:-1]) + " and " + people[-1], lead,
-                        **agreement([norm(p) for p in people], lead))
+    if question.choices:  # "which of them": the item the best sentence puts nearest its words
+        for s in typed[:VOTERS]:
+            if (closest := nearest(s, question)) is not None:
+                return Vote(closest.text, s, **agreement([norm(closest.text)], s), chosen=True)
+    elif question.asks_several:
+        items = listed(lead, question, votes)
+        if len(items) > 1:
+            return Vote(", ".join(items[:-1]) + " and " + items[-1], lead,
+                        **agreement([norm(i) for i in items], lead), listed=True)
     winner = ranked[0]
     support = next(s for s in typed if any(winner in norm(e.text) or norm(e.text) in winner
                                            for e in s.entities))
@@ -130,3 +143,78 @@ def _merge_partial_names(tallies: dict[str, dict[str, float]], shown: dict[str, 
             into = tallies[max(longer, key=lambda o: w.score(tallies[o]))]
             for k, v in tallies.pop(name).items():
                 into[k] = into.get(k, 0.0) + v
+
+
+def nearest(s: Sentence, question: Question) -> Entity | None:
+    """The candidate of a sentence with the most of the question's words around it (within
+    NEAR_CHARS, not past the candidates beside it): "Netflix co-CEO Ted Sarandos" for "runs
+    Netflix"; None when no candidate has any."""
+    ents = sorted(s.entities, key=lambda e: e.start)
+    best, most = None, 0
+    for n, e in enumerate(ents):
+        # Between two candidates, what stands before a comma goes with the one before it
+        # ("Zaslav, Netflix co-CEO Ted Sarandos": "Netflix co-CEO" is Sarandos's).
+        start = max(e.start - NEAR_CHARS, _after_comma(s.text, ents[n - 1].end, e.start)
+                    if n else 0)
+        end = min(e.end + NEAR_CHARS, _before_comma(s.text, e.end, ents[n + 1].start)
+                  if n + 1 < len(ents) else len(s.text))
+        around = {r for r, _, _ in roots(f"{s.text[start : e.start]} {s.text[e.end : end]}")}
+        met = sum(1 for asked in question.roots if any(meets(asked, r) for r in around))
+        if met > most:
+            best, most = e, met
+    return best
+
+
+def _after_comma(text: str, start: int, end: int) -> int:
+    at = max(text.rfind(",", start, end), text.rfind(";", start, end))
+    return at + 1 if at >= 0 else start
+
+
+def _before_comma(text: str, start: int, end: int) -> int:
+    found = [at for at in (text.find(",", start, end), text.find(";", start, end)) if at >= 0]
+    return min(found, default=end)
+
+
+def chosen(typed: list[Sentence], choices: Sequence[str]) -> list[Sentence]:
+    """With choices ("which of them"), only the candidates that are one of them."""
+    if not choices:
+        return typed
+    names = [norm(c) for c in choices]
+
+    def one_of(e: Entity) -> bool:
+        name = norm(e.text)
+        return any(name == c or c.endswith(" " + name) or name.endswith(" " + c) for c in names)
+
+    return [t for s in typed if (t := dataclasses.replace(
+        s, entities=tuple(e for e in s.entities if one_of(e)))).entities]
+
+
+def listed(lead: Sentence, question: Question, votes: Mapping[str, float]) -> list[str]:
+    """For a question asking for several things: the candidates the best sentence states
+    together (a run joined by commas and "and"), the run whose clause meets most of the
+    question's words ("Peter Grant and Diane Fox voted against it" for "who voted
+    against"), at most MOST_ITEMS."""
+    runs: list[list[Entity]] = []
+    for e in (e for e in lead.entities if norm(e.text) in votes):
+        between = lead.text[runs[-1][-1].end : e.start] if runs else ""
+        if runs and len(between) <= LIST_GAP_CHARS and _JOINED.search(between) \
+                and not _CLAUSE_BREAK.search(between):
+            runs[-1].append(e)
+        else:
+            runs.append([e])
+    if not runs:
+        return []
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(lead.text)]
+
+    def met(n: int) -> int:
+        """Question words met in the clause (between breaks) the run stands in."""
+        start = max((b for b in breaks if b <= runs[n][0].start), default=0)
+        end = min((b for b in breaks if b >= runs[n][-1].end), default=len(lead.text))
+        return len({r for r, _, _ in roots(lead.text[start:end]) if question.meets(r)})
+
+    best = max(range(len(runs)), key=lambda n: (len(runs[n]) > 1, met(n)))
+    return list(dict.fromkeys(e.text for e in runs[best]))[:MOST_ITEMS]
+
+
+_JOINED = re.compile(r",|\band\b")
+_CLAUSE_BREAK = re.compile(r"[;:]\s|[—–]")  # not ".": "Warner Bros. Discovery"

@@ -39,6 +39,10 @@ class SentenceFeatures:
     tally: float = 0.0  # 1 when it counts what a how-many question counts ("23 seasons")
     elsewhen: float = 0.0  # 1 when it tells of another year than the days asked about
     asks_back: float = 0.0  # 1 when it is itself a question
+    # Measured for the confidence and the "As of" rule; they weigh 0 in the score (held
+    # out, weighing them cost the quiz questions more than they gave the natural ones).
+    rooted: float = 0.0  # share of the question's words it meets by root ("owns": "owner")
+    about: float = 0.0  # share of the question's terms its article has, weighted by IDF
 
     def as_dict(self) -> dict[str, float]:
         return dataclasses.asdict(self)
@@ -61,6 +65,8 @@ class Weights:
     tally: float = 0.2
     elsewhen: float = -0.2
     asks_back: float = -0.5
+    rooted: float = 0.0
+    about: float = 0.0
     named: float = 1.0
     slot: float = 1.0
     abstain_below: float = 0.6  # the best sentence's score below which the reader abstains
@@ -94,3 +100,9 @@ RECENT_DAYS = 14  # days in focus of at most this span are "the last days" ("thi
 STALE_DAYS = 365  # the penalty for an article older than the days in focus grows over this
 LEAD_CHARS = 60  # a proposal not in bold ending further into its sentence than this is led up to
 LEAD_WORDS = 5  # ... by quoting the sentence from at most this many words before it
+SAME_STORY = 0.8  # an article with this share of the supporting article's question terms
+# tells the same story (its different answer makes the answer "As of DATE")
+NEAR_CHARS = 30  # "which of them": how far around an item the question's words are looked for
+MOST_ITEMS = 8  # items of a list answer at most
+LIST_GAP_CHARS = 80  # the most text between two items stated together ("Disney CEO Bob Iger,
+# Warner Bros. Discovery CEO David Zaslav")

@@ -5,16 +5,19 @@ import math
 from qa.extractive import Sentence
 from qa.extractive.confidence import FEATURES, Confidence, fitted, signals
 from qa.extractive.vote import Vote
+from qa.extractive.weights import SentenceFeatures
 
-SUPPORT = Sentence("a", 0, 10, "Ghana did.", 0, 1.5)
+SUPPORT = Sentence("a", 0, 10, "Ghana did.", 0, 1.5,
+                   features=SentenceFeatures(about=0.9, rooted=0.5))
 
 
-def test_signals_are_named_and_capped():
+def test_signals_are_named_and_capped_and_none_grows_with_the_collection():
     vote = Vote("the Republic of Ghana in West Africa today", SUPPORT, 0.8, 0.6, 5, True)
     values = signals(vote, 1.5, dated=True, phrase=False)
     assert tuple(values) == FEATURES
-    assert values == {"best_score": 1.5, "share": 0.8, "margin": 0.6, "articles": 3.0,
-                      "from_lead": 1.0, "dated": 1.0, "phrase": 0.0, "words": 6.0}
+    assert values == {"best_score": 1.5, "share": 0.8, "margin": 0.6, "from_lead": 1.0,
+                      "dated": 1.0, "phrase": 0.0, "words": 6.0, "listed": 0.0, "about": 0.9,
+                      "rooted": 0.5}  # "articles" (voting articles) would
 
 
 def test_the_model_is_logistic_over_the_named_signals():

@@ -1,5 +1,7 @@
 """The shaping stage on hand-made records: the answer as printed."""
 
+import dataclasses
+
 from index.articles import Article
 from qa.entities import Entity
 from qa.extractive import Sentence
@@ -12,6 +14,7 @@ from qa.extractive.shaping import (
     widened,
     with_region,
 )
+from qa.extractive.weights import SentenceFeatures
 
 
 def sentence(text, *entities, article_id="a"):
@@ -74,3 +77,18 @@ def test_a_proposal_deep_in_its_sentence_is_led_up_to_by_a_verbatim_quote():
     assert led_to(s, "the capital").text.startswith("negotiations in a hotel near the capital")
     assert led_to(s, "President Museveni").text.startswith("was signed by Ruto")  # last word
     assert led_to(s, "Nairobi") == s.quote()  # not in it: the whole sentence
+
+
+def test_another_answer_from_an_article_on_another_story_is_no_earlier_answer():
+    articles = {"café": Article("café", "t", "2023-10-03", None, None, "c.md", ""),
+                "union": Article("union", "t", "2023-10-09", None, None, "u.md", "")}
+    owner = dataclasses.replace(
+        sentence("René Dubois owns it.", Entity("René Dubois", "PERSON", 0, 11),
+                 article_id="café"), features=SentenceFeatures(about=1.0))
+    unrelated = dataclasses.replace(
+        sentence("Ann Lee leads it.", Entity("Ann Lee", "PERSON", 0, 7), article_id="union"),
+        features=SentenceFeatures(about=0.2))
+    assert as_of_prefix("René Dubois", owner, [owner, unrelated], articles) == ""
+    same_story = dataclasses.replace(unrelated, features=SentenceFeatures(about=0.9))
+    assert as_of_prefix("René Dubois", owner, [owner, same_story], articles) == \
+        "As of 2023-10-03, "

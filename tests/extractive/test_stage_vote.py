@@ -10,7 +10,7 @@ from qa.extractive import Sentence, Weights
 from qa.extractive.candidates import as_introduced, in_question, informative
 from qa.extractive.question import Question, slot_pattern
 from qa.extractive.shaping import fullest
-from qa.extractive.vote import Vote, short_answer
+from qa.extractive.vote import Vote, chosen, nearest, short_answer
 from qa.questions import COUNTRY, ORG, PERSON
 
 
@@ -124,3 +124,38 @@ def test_the_vote_is_a_weighted_sum_of_each_candidates_named_features():
     # With the slot counting against a candidate, the vote goes the other way: the weights
     # are all there is to it.
     assert short_answer([best], asked(question, ORG), Weights(slot=-1.0)).answer == "Feyenoord"
+
+
+COUNCIL = ("Council members Ana Silva, James Whitfield, Mei Chen, Omar Haddad and Laura "
+           "Brooks voted for the plan; Peter Grant and Diane Fox voted against it.")
+PEOPLE = ("Ana Silva", "James Whitfield", "Mei Chen", "Omar Haddad", "Laura Brooks",
+          "Peter Grant", "Diane Fox")
+
+
+def test_a_list_is_the_run_of_items_whose_clause_meets_the_question():
+    best = scored(COUNCIL, 2.0, *((name, "PERSON") for name in PEOPLE))
+    against = short_answer([best], Question.of("Who voted against the bike lanes?"), Weights())
+    assert (against.answer, against.listed) == ("Peter Grant and Diane Fox", True)
+    voted_for = short_answer([best], Question.of("Who voted for the plan?"), Weights())
+    assert voted_for.answer == "Ana Silva, James Whitfield, Mei Chen, Omar Haddad and Laura Brooks"
+
+
+def test_things_asked_for_in_the_plural_are_listed_too():
+    text = "The mission cost $62 million, shared by Norway, Chile and Kenya."
+    best = scored(text, 2.0, ("Norway", "GPE"), ("Chile", "GPE"), ("Kenya", "GPE"))
+    assert short_answer([best], Question.of("Which countries paid for it?"),
+                        Weights()).answer == "Norway, Chile and Kenya"
+    assert not short_answer([best], Question.of("Which country paid the most?"),
+                            Weights()).listed
+
+
+def test_which_of_them_chooses_among_the_previous_items_by_the_nearest_words():
+    text = ("Disney CEO Bob Iger, Warner Bros. Discovery CEO David Zaslav, Netflix co-CEO Ted "
+            "Sarandos, and chief content officer Donna Langley attended.")
+    names = ("Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley")
+    best = scored(text, 2.0, *((n, "PERSON") for n in names))
+    question = Question.of("Which of them runs Netflix?", choices=names)
+    vote = short_answer([best], question, Weights())
+    assert (vote.answer, vote.listed) == ("Ted Sarandos", False)
+    assert nearest(best, question).text == "Ted Sarandos"
+    assert chosen([best], ("Bob Iger",))[0].entities == (best.entities[0],)
