@@ -68,8 +68,9 @@ class Retriever:
     def refresh(self):
         self.asked.append("refresh")
 
+    catalog = type("Catalog", (), {"outlet": staticmethod(lambda article_id: "")})()
     keywords = type("Keywords", (), {"idf": staticmethod(lambda term: 1.0),
-                                      "outlet": staticmethod(lambda article_id: "")})()
+                                      "catalog": catalog})()
 
 
 class Store:

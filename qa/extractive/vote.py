@@ -46,7 +46,8 @@ class Vote:
 def short_answer(scored: Sequence[Sentence], question: Question, w: Weights,
                  fit: Mapping[str, float] | None = None, context: Sequence[str] = ()) -> Vote:
     """The entity the best sentences agree on, and the best sentence that states it; for a
-    who-question whose best sentence names several people, all of them."""
+    question asking for several things, those the best sentence states together; for
+    "which of them", the item the best sentence puts nearest the question's words."""
     typed = apt_only(chosen([s for s in scored if s.entities], question.choices), question)
     if not typed:
         return Vote()
