@@ -67,7 +67,8 @@ def proposals(index_dir: Path, folders: Path, limit: int | None) -> list[Proposa
         proposed = reading.vote.answer
         right = bool(proposed) and not case.abstain and (
             case.whole(proposed) if case.every else case.right(proposed))
-        out.append(Proposal(case, dict(reading.signals) or None, right,
+        values = reading.signals.as_dict() if reading.signals else None
+        out.append(Proposal(case, values, right,
                             verify(reading.draft, evidence.articles).text,
                             verify(never.read(evidence), evidence.articles).text))
     return out

@@ -103,7 +103,7 @@ def fit(memo: Memo, hand: list[Reading], qs: Sequence[Case],
     weights = dataclasses.replace(HAND_SET, **dict.fromkeys(drop, 0.0),
                                   **ranker(pairs(groups, names), names))
     names = [n for n in VOTE_FEATURES if n not in drop]
-    groups = [[(f, q.right(name)) for name, f in r.vote.candidates.items()]
+    groups = [[(f.as_dict(), q.right(name)) for name, f in r.vote.candidates.items()]
               for r, q in zip(readings(memo, weights, qs), qs, strict=True) if not q.abstain]
     return dataclasses.replace(weights, **ranker(pairs(groups, names), names))
 

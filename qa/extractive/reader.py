@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -14,7 +14,7 @@ from qa.citations import Claim, Draft
 from qa.entities import entities, noun_phrases, spread
 from qa.evidence import Evidence
 from qa.extractive.candidates import as_introduced, in_question, informative
-from qa.extractive.confidence import Confidence, signals
+from qa.extractive.confidence import Confidence, Signals, signals
 from qa.extractive.confidence import fitted as fitted_confidence
 from qa.extractive.lexicon import LEADING_COUNT
 from qa.extractive.question import Question
@@ -44,7 +44,7 @@ class Reading:
     sentences: tuple[Sentence, ...] = ()
     short: str = ""
     vote: Vote = Vote()
-    signals: Mapping[str, float] = field(default_factory=dict)
+    signals: Signals | None = None
     confidence: float = 0.0
 
 
@@ -156,7 +156,7 @@ class ExtractiveReader:
         fit = self._fit(question.kind, scored) if question.kind else {}
         vote = short_answer(scored, question, w, fit, [s.text for s in sentences])
         picks = distinct(scored, w.quotes)
-        claims, values, sure, short = [], {}, 0.0, ""
+        claims, values, sure, short = [], None, 0.0, ""
         if vote.answer:
             support = vote.support
             when = as_of_prefix(vote.answer, support, scored, evidence.articles,

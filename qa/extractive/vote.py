@@ -23,6 +23,7 @@ from qa.extractive.weights import (
     NEAR_CHARS,
     SLOT_CHARS,
     VOTERS,
+    VoteFeatures,
     Weights,
 )
 
@@ -36,12 +37,11 @@ class Vote:
     support: Sentence | None = None
     share: float = 0.0  # of all the votes
     margin: float = 0.0  # share over the runner-up's
-    articles: int = 0  # voting articles that name it
     from_lead: bool = False  # the best sentence names it
     listed: bool = False  # several items the best sentence states together
     chosen: bool = False  # one of the previous answer's items ("which of them")
     # each candidate's vote features, summed over the sentences naming it
-    candidates: Mapping[str, Mapping[str, float]] = field(default_factory=dict, compare=False)
+    candidates: Mapping[str, VoteFeatures] = field(default_factory=dict, compare=False)
 
 def short_answer(scored: Sequence[Sentence], question: Question, w: Weights,
                  fit: Mapping[str, float] | None = None, context: Sequence[str] = ()) -> Vote:
@@ -57,32 +57,30 @@ def short_answer(scored: Sequence[Sentence], question: Question, w: Weights,
     total = sum(votes.values()) or 1.0
     lead = typed[0]
 
-    def agreement(names: Sequence[str], support: Sentence) -> dict:
+    def vote(answer: str, names: Sequence[str], support: Sentence, **marks: bool) -> Vote:
         share = sum(votes[n] for n in names) / total
         runner_up = next((votes[n] for n in ranked if n not in names), 0.0) / total
-        naming = {s.article_id for s in typed[:VOTERS]
-                  if any(norm(e.text) in names for e in s.entities)}
-        return {"share": share, "margin": share - runner_up, "articles": len(naming),
-                "from_lead": support is lead, "candidates": tallies}
+        return Vote(answer, support, share=share, margin=share - runner_up,
+                    from_lead=support is lead, candidates=tallies, **marks)
 
     if question.choices:  # "which of them": the item the best sentence puts nearest its words
         for s in typed[:VOTERS]:
             if (closest := nearest(s, question)) is not None:
-                return Vote(closest.text, s, **agreement([norm(closest.text)], s), chosen=True)
+                return vote(closest.text, [norm(closest.text)], s, chosen=True)
     elif question.asks_several:
         items = listed(lead, question, votes)
         if len(items) > 1:
-            return Vote(", ".join(items[:-1]) + " and " + items[-1], lead,
-                        **agreement([norm(i) for i in items], lead), listed=True)
+            return vote(", ".join(items[:-1]) + " and " + items[-1], [norm(i) for i in items],
+                        lead, listed=True)
     winner = ranked[0]
     support = next(s for s in typed if any(winner in norm(e.text) or norm(e.text) in winner
                                            for e in s.entities))
-    agreed = agreement([winner], support)
-    if agreed["share"] >= w.min_share or support is lead:
+    agreed = vote("", [winner], support)
+    if agreed.share >= w.min_share or support is lead:
         name = with_region(widened(shown[winner], support.text), support)
         if question.labels & {"PERSON", "ORG"} and not question.labels & {"GPE"}:
             name = fullest(name, context)
-        return Vote(spelled_out(name), support, **agreed)
+        return dataclasses.replace(agreed, answer=spelled_out(name))
     return Vote(candidates=tallies)
 
 
@@ -103,47 +101,45 @@ def apt_only(typed: list[Sentence], question: Question) -> list[Sentence]:
 
 
 def _tallies(typed: Sequence[Sentence], question: Question, w: Weights,
-             fit: Mapping[str, float]) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
+             fit: Mapping[str, float]) -> tuple[dict[str, VoteFeatures], dict[str, str]]:
     """Per candidate (as compared), its vote's features summed over the best sentences
     naming it, and the candidate as first written."""
-    tallies: dict[str, dict[str, float]] = {}
+    tallies: dict[str, VoteFeatures] = {}
     shown: dict[str, str] = {}
     for s in typed[:VOTERS]:
         weight = math.exp((s.score - typed[0].score) / w.vote_temperature)
-        best: dict[str, dict[str, float]] = {}
+        best: dict[str, VoteFeatures] = {}
         for e in s.entities:
-            features = {"named": 1.0, "slot": float(bool(question.slot and question.slot.search(
-                s.text[max(0, e.start - SLOT_CHARS) : e.start])))}
+            features = VoteFeatures(named=1.0, slot=float(bool(
+                question.slot and question.slot.search(
+                    s.text[max(0, e.start - SLOT_CHARS) : e.start]))))
             name = norm(e.text)
             if fit:
-                factor = math.exp((fit.get(name, 0.0) - 1.0) / w.fit_temperature)
-                features = {k: v * factor for k, v in features.items()}
+                features = features.scaled(
+                    math.exp((fit.get(name, 0.0) - 1.0) / w.fit_temperature))
             if name not in best or w.score(features) > w.score(best[name]):
                 best[name] = features
             shown.setdefault(name, e.text)
         for name, features in best.items():
-            tally = tallies.setdefault(name, dict.fromkeys(features, 0.0))
-            for k, v in features.items():
-                tally[k] += weight * v
+            tallies[name] = tallies.get(name, VoteFeatures()) + features.scaled(weight)
     _merge_partial_names(tallies, shown, typed, w)
     return tallies, shown
 
 
-def _merge_partial_names(tallies: dict[str, dict[str, float]], shown: dict[str, str],
+def _merge_partial_names(tallies: dict[str, VoteFeatures], shown: dict[str, str],
                          typed: Sequence[Sentence], w: Weights) -> None:
     """"Iger" and "Bob Iger" are one candidate, also when only a weaker sentence says "Bob
     Iger"."""
     for e in (e for s in typed[VOTERS:] for e in s.entities):
         fuller = norm(e.text)
         if any(fuller.endswith(" " + name) for name in tallies):
-            tallies.setdefault(fuller, {})
+            tallies.setdefault(fuller, VoteFeatures())
             shown.setdefault(fuller, e.text)
     for name in sorted(tallies, key=len):
         longer = [o for o in tallies if o != name and re.search(rf"\b{re.escape(name)}\b", o)]
         if longer:
-            into = tallies[max(longer, key=lambda o: w.score(tallies[o]))]
-            for k, v in tallies.pop(name).items():
-                into[k] = into.get(k, 0.0) + v
+            into = max(longer, key=lambda o: w.score(tallies[o]))
+            tallies[into] = tallies[into] + tallies.pop(name)
 
 
 def nearest(s: Sentence, question: Question) -> Entity | None:

@@ -16,17 +16,35 @@ from pathlib import Path
 
 FILE = Path(__file__).with_name("weights.json")
 
-# What a candidate's vote adds up over the sentences naming it, each sentence's share
-# weighted by how close its score is to the best one's (and by how well the candidate fits
-# the kind asked for, for a noun phrase).
-VOTE_FEATURES = (
-    "named",  # 1 per sentence naming it (its weight: 1)
-    "slot",  # 1 when it stands where the question has its "what"
-)
+class Features:
+    """Named features that a weighted sum (Weights.score) adds up; the fitting scripts
+    read them as dicts."""
+
+    def as_dict(self) -> dict[str, float]:
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
-class SentenceFeatures:
+class VoteFeatures(Features):
+    """What a candidate's vote adds up over the sentences naming it, each sentence's share
+    weighted by how close its score is to the best one's (and by how well the candidate
+    fits the kind asked for, for a noun phrase)."""
+
+    named: float = 0.0  # 1 per sentence naming it (its weight: 1)
+    slot: float = 0.0  # 1 when it stands where the question has its "what"
+
+    def scaled(self, factor: float) -> VoteFeatures:
+        return VoteFeatures(named=self.named * factor, slot=self.slot * factor)
+
+    def __add__(self, other: VoteFeatures) -> VoteFeatures:
+        return VoteFeatures(named=self.named + other.named, slot=self.slot + other.slot)
+
+
+VOTE_FEATURES = tuple(f.name for f in dataclasses.fields(VoteFeatures))
+
+
+@dataclass(frozen=True)
+class SentenceFeatures(Features):
     """What a sentence's score adds up (each times its weight; a penalty has a negative
     weight)."""
 
@@ -43,9 +61,6 @@ class SentenceFeatures:
     # out, weighing them cost the quiz questions more than they gave the natural ones).
     rooted: float = 0.0  # share of the question's words it meets by root ("owns": "owner")
     about: float = 0.0  # share of the question's terms its article has, weighted by IDF
-
-    def as_dict(self) -> dict[str, float]:
-        return dataclasses.asdict(self)
 
 
 SENTENCE_FEATURES = tuple(f.name for f in dataclasses.fields(SentenceFeatures))
@@ -77,8 +92,8 @@ class Weights:
     quotes: int = 2  # sentences quoted
     fit_temperature: float = 0.1  # how fast a phrase's vote fades as it fits the kind asked less
 
-    def score(self, features: Mapping[str, float] | SentenceFeatures) -> float:
-        if isinstance(features, SentenceFeatures):
+    def score(self, features: Mapping[str, float] | Features) -> float:
+        if isinstance(features, Features):
             features = features.as_dict()
         return sum(getattr(self, name) * value for name, value in features.items())
 

@@ -11,6 +11,7 @@ from qa.extractive.candidates import as_introduced, in_question, informative
 from qa.extractive.question import Question, slot_pattern
 from qa.extractive.shaping import fullest
 from qa.extractive.vote import Vote, chosen, nearest, short_answer
+from qa.extractive.weights import VoteFeatures
 from qa.questions import COUNTRY, ORG, PERSON
 
 
@@ -67,7 +68,6 @@ def test_the_best_sentences_vote_and_the_best_one_stating_the_winner_supports_it
     vote = short_answer([best, next_, other], question, Weights())
     assert (vote.answer, vote.support, vote.from_lead) == ("Ghana", best, True)
     assert 0.5 < vote.share < 1 and vote.margin == pytest.approx(2 * vote.share - 1)
-    assert vote.articles == 1  # all three sentences are from article "a"
 
 
 def test_a_who_question_gets_everyone_its_best_sentence_names():
@@ -119,8 +119,8 @@ def test_the_vote_is_a_weighted_sum_of_each_candidates_named_features():
     question = "Fans cheered for which team on Sunday?"
     vote = short_answer([best], asked(question, ORG), Weights())
     assert vote.answer == "Ajax"
-    assert vote.candidates["ajax"] == {"named": 1.0, "slot": 1.0}
-    assert vote.candidates["feyenoord"] == {"named": 1.0, "slot": 0.0}
+    assert vote.candidates["ajax"] == VoteFeatures(named=1.0, slot=1.0)
+    assert vote.candidates["feyenoord"] == VoteFeatures(named=1.0, slot=0.0)
     # With the slot counting against a candidate, the vote goes the other way: the weights
     # are all there is to it.
     assert short_answer([best], asked(question, ORG), Weights(slot=-1.0)).answer == "Feyenoord"
