@@ -82,8 +82,8 @@ def main() -> None:
     seconds: dict[str, list[float]] = {name: [] for name in signals}
     for q in questions:
         as_of = datetime.date.fromisoformat(q["question_date"].replace("/", "-"))
-        docs = retriever.invoke(q["question"], k=max(DEPTHS), as_of=as_of)
-        passages = [(d.metadata["article_id"], d.page_content) for d in docs]
+        found = retriever.retrieve(q["question"], k=max(DEPTHS), as_of=as_of).found
+        passages = [(f.hit.chunk.article_id, f.hit.chunk.text) for f in found]
         rank = hit_rank(passages, q, max(DEPTHS))
         for depth in DEPTHS:
             found[depth] += bool(rank and rank <= depth)

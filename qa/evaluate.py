@@ -240,8 +240,8 @@ def run(questions_path: Path, articles_path: Path, *, limit: int | None, seed: i
 
         def retrieve(question: str, depth: int, as_of: str | None):
             as_of = datetime.date.fromisoformat(as_of) if as_of else None
-            docs = retriever.invoke(question, k=depth, as_of=as_of)
-            return [(d.metadata["article_id"], d.page_content) for d in docs]
+            found = retriever.retrieve(question, k=depth, as_of=as_of).found
+            return [(f.hit.chunk.article_id, f.hit.chunk.text) for f in found]
 
         answer("warm up", settings=settings)
         rows = evaluate(questions, k, retrieve,

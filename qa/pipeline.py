@@ -1,15 +1,13 @@
 """From a Query to an Answer in three typed steps: retrieve(Query) -> Evidence, then the
 reader's read(Evidence) -> Draft, then verify(Draft, Evidence) -> Answer. `answer` and
-`stream` differ only in whether they iterate the reader; `as_runnable()` is the same chain
-in LCEL, for LangChain users."""
+`stream` differ only in whether they iterate the reader; qa/langchain.py's `as_runnable()`
+is the same chain in LCEL, for LangChain users."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
 from collections.abc import Iterator
-
-from langchain_core.runnables import Runnable, RunnableLambda
 
 from index.embeddings import MiniLMEmbeddings
 from index.settings import Settings, go_offline
@@ -22,13 +20,13 @@ from qa.followup import Resolved, resolve
 from qa.grounded import LLMReader, rewrite
 from qa.llm import llm_from
 from qa.query import Query
-from qa.retrieve import HybridRetriever
+from qa.retrieve import Retriever
 
 
 @dataclasses.dataclass(frozen=True)
 class Pipeline:
     store: Store
-    retriever: HybridRetriever
+    retriever: Retriever
     reader: Reader
 
     def refresh(self) -> None:
@@ -73,11 +71,6 @@ class Pipeline:
         for piece in self.reader.stream(evidence):
             yield self.verify(piece, evidence) if isinstance(piece, Draft) else piece
 
-    def as_runnable(self) -> Runnable:
-        """Query in, Answer out, as LCEL: retrieve | read and verify."""
-        return RunnableLambda(self.retrieve) | RunnableLambda(
-            lambda evidence: self.verify(self.reader.read(evidence), evidence))
-
     def standalone(self, query: Query) -> Resolved:
         """A follow-up made to stand alone (qa/followup.py); with an LLM reader, rewritten by
         the LLM unless it chooses among the previous answer's items."""
@@ -98,7 +91,7 @@ def pipeline(settings: Settings) -> Pipeline:
     store = Store(settings)
     embeddings = MiniLMEmbeddings(threads=settings.threads, embedder=settings.embedder)
     store.check_embedder(embeddings.embedder)
-    retriever = HybridRetriever(store=store, embeddings=embeddings, k=settings.k)
+    retriever = Retriever(store, embeddings, k=settings.k)
     reader = extractive = ExtractiveReader(embeddings)
     llm = llm_from(settings)
     if llm and settings.llm_style == "choose":

@@ -5,35 +5,13 @@ from __future__ import annotations
 import datetime
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, Field, PrivateAttr
-
-from index.chunking import Chunk
 from index.embeddings import MiniLMEmbeddings
 from index.hits import EVERYTHING, Hit, Scope, day_number
 from index.keywords import KeywordIndex
 from index.store import Store
 from qa.dates import Window, question_window
-
-
-def to_document(chunk: Chunk, score: float, copies: Sequence[str] = ()) -> Document:
-    """The one place our Chunk becomes a LangChain Document (and back, below). `copies`:
-    the articles whose near-identical chunk was left out in favour of this one."""
-    return Document(
-        id=chunk.id,
-        page_content=chunk.text,
-        metadata={"article_id": chunk.article_id, "start": chunk.start, "end": chunk.end,
-                  "score": score, "copies": list(copies)},
-    )
-
-
-def from_document(doc: Document) -> Chunk:
-    meta = doc.metadata
-    return Chunk(doc.id or "", meta["article_id"], doc.page_content, meta["start"], meta["end"])
 
 
 @dataclass(frozen=True)
@@ -53,21 +31,21 @@ class Retrieved:
     focus: Window | None
 
 
-class HybridRetriever(BaseRetriever):
-    """Dense + BM25, fused with reciprocal-rank fusion; returns chunks as Documents."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+@dataclass
+class Retriever:
+    """Dense + BM25, fused with reciprocal-rank fusion. (qa/langchain.py wraps it as a
+    LangChain BaseRetriever; the pipeline uses it directly, without importing LangChain's
+    runnables, a second of every cold start.)"""
 
     store: Store
     embeddings: MiniLMEmbeddings
-    k: int = Field(8, ge=1)
-    candidates: int = Field(40, ge=1, description="Depth of each ranked list before fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank fusion constant.")
-    recent_days: int = Field(10, ge=0, description="With as_of: how far back counts as recent.")
-    recent_boost: float = Field(2.0, ge=0, description="Fused-score lift for recent chunks, "
-                                "in units of a first place in one ranking.")
-    _keywords: KeywordIndex | None = None
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    k: int = 8
+    candidates: int = 40  # depth of each ranked list before fusion
+    rrf_k: int = 60  # reciprocal-rank fusion constant
+    recent_days: int = 10  # with as_of: how far back counts as recent
+    recent_boost: float = 2.0  # fused-score lift for recent chunks, in first places
+    _keywords: KeywordIndex | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def keywords(self) -> KeywordIndex:
@@ -126,16 +104,6 @@ class HybridRetriever(BaseRetriever):
         ranked = sorted(fused, key=lambda h: h.score, reverse=True)
         found = tuple(Found(hit=hit, copies=copies) for hit, copies in collapse(ranked)[:k])
         return Retrieved(found=found, focus=focus)
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None,
-        as_of: datetime.date | None = None, since: datetime.date | None = None,
-        until: datetime.date | None = None, sources: Sequence[str] = (),
-    ) -> list[Document]:
-        """retrieve() for LangChain: the chunks as Documents."""
-        retrieved = self.retrieve(query, k=k, as_of=as_of, since=since, until=until,
-                                  sources=sources)
-        return [to_document(f.hit.chunk, f.hit.score, f.copies) for f in retrieved.found]
 
 
 def fuse(rankings: Sequence[Sequence[Hit]], rrf_k: int) -> list[Hit]:

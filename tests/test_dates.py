@@ -135,8 +135,9 @@ def test_since_until_and_sources_filter(desk):
 
 def test_wire_copies_collapse_to_the_earliest(desk):
     retriever = pipeline(desk).retriever
-    docs = retriever.invoke("Did the dockworkers union and port operators reach a deal?", k=5)
-    ids = [d.metadata["article_id"] for d in docs]
+    found = retriever.retrieve("Did the dockworkers union and port operators reach a deal?",
+                               k=5).found
+    ids = [f.hit.chunk.article_id for f in found]
     assert "wire-first" in ids and "wire-copy" not in ids
     result = answer("Did the dockworkers union and port operators reach a deal?", settings=desk)
     assert [c.article_id for c in result.citations].count("wire-copy") == 0

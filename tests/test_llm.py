@@ -23,6 +23,7 @@ from qa.api import stream
 from qa.citations import Answer
 from qa.extractive import ExtractiveReader
 from qa.grounded import FALLBACK, NEITHER, LLMReader, prompt, rewrite, sources_of
+from qa.langchain import as_runnable
 from qa.llm import LLMUnavailable, LocalLLM, worker
 from qa.pipeline import Pipeline, pipeline
 from qa.query import Query
@@ -223,7 +224,7 @@ def canned_chain(settings, embeddings, *replies):
     """The pipeline with a canned LLM reader, as its LCEL runnable (a Query in)."""
     parts = pipeline(settings)
     reader = LLMReader(Canned(*replies), ExtractiveReader(embeddings))
-    return Pipeline(store=parts.store, retriever=parts.retriever, reader=reader).as_runnable()
+    return as_runnable(Pipeline(store=parts.store, retriever=parts.retriever, reader=reader))
 
 
 def test_out_of_range_markers_and_uncited_sentences_are_dropped(corpus, embeddings):

@@ -12,6 +12,7 @@ from index.settings import Settings
 from qa.citations import Claim, Draft, Quote
 from qa.evidence import Evidence
 from qa.followup import with_context
+from qa.langchain import as_runnable
 from qa.pipeline import Pipeline, pipeline
 from qa.query import Query, Turn, turns
 
@@ -57,7 +58,7 @@ ARTICLE = Article(id="a", title="Talks", date="2023-09-23", source=None, url=Non
 
 @dataclass
 class Retriever:
-    """Stands for HybridRetriever: what it was asked, and its keyword side."""
+    """Stands for qa/retrieve.py's Retriever: what it was asked, and its keyword side."""
 
     asked: list
 
@@ -111,7 +112,7 @@ def test_the_steps_run_in_order_and_answer_equals_the_end_of_the_stream():
 
 def test_as_runnable_is_the_same_chain_in_lcel():
     parts = Pipeline(store=Store(), retriever=Retriever([]), reader=Reader())
-    runnable = parts.as_runnable()
+    runnable = as_runnable(parts)
     assert isinstance(runnable, Runnable)
     query = Query(question="Who attended the talks?")
     assert runnable.invoke(query) == parts.answer(query)
@@ -119,6 +120,6 @@ def test_as_runnable_is_the_same_chain_in_lcel():
 
 
 def test_the_real_pipeline_answers_through_lcel(seed_index):
-    result = pipeline(seed_index).as_runnable().invoke(
+    result = as_runnable(pipeline(seed_index)).invoke(
         Query.parse("Who attended the talks?", seed_index))
     assert "Ted Sarandos" in result.text and result.citations[0].article_id.startswith("seeds/")

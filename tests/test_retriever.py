@@ -5,7 +5,8 @@ from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 from index.embeddings import MiniLMEmbeddings
 from index.store import Store
-from qa.retrieve import HybridRetriever, from_document
+from qa.langchain import HybridRetriever, from_document
+from qa.retrieve import Retriever
 
 
 class TestHybridRetrieverStandard(RetrieversIntegrationTests):
@@ -34,7 +35,8 @@ def test_dense_and_sparse_both_contribute(news_index, embeddings):
     assert [d.metadata["score"] for d in docs] == sorted(
         (d.metadata["score"] for d in docs), reverse=True)
     # An exact rare term only BM25 can match precisely.
-    assert retriever.keywords.search("NBCUniversal", 3)[0].chunk.article_id.startswith("seeds/")
+    best = retriever.retriever.keywords.search("NBCUniversal", 3)[0]
+    assert best.chunk.article_id.startswith("seeds/")
 
 
 def test_sparse_index_follows_the_store(tmp_path, embeddings):
@@ -46,7 +48,7 @@ def test_sparse_index_follows_the_store(tmp_path, embeddings):
     folder.mkdir()
     (folder / "one.txt").write_text("The zeppelin landed in Lakehurst on Tuesday.")
     build([folder], settings, embeddings=embeddings)
-    retriever = HybridRetriever(store=Store(settings), embeddings=embeddings)
+    retriever = Retriever(Store(settings), embeddings)
     retriever.refresh()
     assert retriever.keywords.search("quokka", 3) == []
     (folder / "two.txt").write_text("A quokka was seen near the harbour on Friday.")
