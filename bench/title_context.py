@@ -31,7 +31,7 @@ def main() -> None:
     go_offline()
     from index.build import build
     from index.embeddings import MiniLMEmbeddings
-    from index.hits import Scope, day_number
+    from index.records import Scope, day_number
     from index.store import Store
     from qa.evaluate import hit_rank, load_questions, retrieval_scores, write_articles
     from qa.langchain import HybridRetriever

@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import hashlib
 import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from index.records import Article, iso
 
 log = logging.getLogger("newsqa")
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
 MAX_FILE_BYTES = 50_000_000  # a JSONL file may hold many articles
 MAX_ARTICLE_CHARS = 1_000_000  # a long book; no news story comes near
-
-
-@dataclass(frozen=True)
-class Article:
-    id: str
-    title: str
-    date: str | None
-    source: str | None
-    url: str | None
-    path: str
-    text: str
-
-    @property
-    def digest(self) -> str:
-        """Content hash: an article whose digest is unchanged is not embedded again."""
-        parts = (self.title, self.date or "", self.source or "", self.url or "", self.text)
-        return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:20]
 
 
 class Unreadable(Exception):
@@ -151,15 +136,20 @@ DATE_MARKER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\s+")
 DATE_VALUE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 
 
-def iso_date(value: object) -> str | None:
-    """`YYYY-MM-DD`, `YYYY/MM/DD` or an ISO timestamp as an ISO date; anything else is None."""
+def date_of(value: object) -> datetime.date | None:
+    """`YYYY-MM-DD`, `YYYY/MM/DD` or an ISO timestamp as a date; anything else is None."""
     match = DATE_VALUE.match(str(value or "").strip())
     if not match:
         return None
-    year, month, day = (int(g) for g in match.groups())
-    if not (1 <= month <= 12 and 1 <= day <= 31):
+    try:
+        return datetime.date(*(int(g) for g in match.groups()))
+    except ValueError:
         return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def iso_date(value: object) -> str | None:
+    """The same, written YYYY-MM-DD (for front matter)."""
+    return iso(date_of(value))
 
 
 def _article(file_id: str, file: Path, text: str, title: str | None, **meta) -> Article:
@@ -172,7 +162,7 @@ def _article(file_id: str, file: Path, text: str, title: str | None, **meta) -> 
     return Article(
         id=file_id,
         title=(title or "").strip() or _title_from_text(text) or file.name,
-        date=iso_date(meta.get("date")),
+        date=date_of(meta.get("date")),
         source=_str_or_none(meta.get("source")),
         url=_str_or_none(meta.get("url")),
         path=str(file),

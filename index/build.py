@@ -8,10 +8,11 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.articles import Article, load_articles, warn_skip
-from index.chunking import Chunk, chunk_article
+from index.articles import load_articles, warn_skip
+from index.chunking import chunk_article
 from index.embeddings import MiniLMEmbeddings
 from index.lock import exclusive
+from index.records import Article, Chunk
 from index.settings import Settings
 from index.store import Store
 
@@ -101,7 +102,7 @@ def build(
         # 2. Compare with what the store holds.
         store = Store.reset(settings) if rebuild else Store(settings, create=True)
         store.check_embedder(embeddings.embedder, record=True)
-        indexed = store.indexed()
+        indexed = store.catalog()
         new = [a for a in articles if a.id not in indexed]
         changed = [a for a in articles if a.id in indexed and indexed[a.id].digest != a.digest]
         loaded = {a.id for a in articles}

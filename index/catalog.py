@@ -10,6 +10,8 @@ import threading
 from collections.abc import Sequence
 from urllib.parse import urlparse
 
+from index.records import day_of
+
 
 def host(url: str | None) -> str:
     """A URL's web site without "www.": "cnn.com"."""
@@ -32,7 +34,7 @@ class Catalog:
         """The date of the newest dated article."""
         with self._lock:
             day = self._db.execute("SELECT max(day) FROM articles").fetchone()[0] or 0
-        return datetime.date(day // 10000, day // 100 % 100, day % 100) if day else None
+        return day_of(day)
 
     def articles_from(self, sources: Sequence[str]) -> frozenset[str]:
         """Articles whose source (or web site) is one of `sources`: "The Hollywood Reporter",

@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
-from index.articles import Article
+from index.records import Article, Chunk
 from index.sentences import sentence_spans
-
-
-@dataclass(frozen=True)
-class Chunk:
-    id: str
-    article_id: str
-    text: str
-    start: int
-    end: int
 
 
 def chunk_id(article_id: str, start: int, end: int, text: str) -> str:
@@ -39,7 +29,8 @@ def chunk_article(article: Article, max_chars: int = 600) -> list[Chunk]:
             break
         i = j - 1 if j - 1 > i else j  # overlap by one sentence, but always move forward
     return [
-        Chunk(chunk_id(article.id, s, e, article.text[s:e]), article.id, article.text[s:e], s, e)
+        Chunk(id=chunk_id(article.id, s, e, article.text[s:e]), article_id=article.id,
+              start=s, end=e, text=article.text[s:e])
         for s, e in windows
     ]
 

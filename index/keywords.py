@@ -20,8 +20,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from index.catalog import Catalog
-from index.chunking import Chunk
-from index.hits import EVERYTHING, Hit, Scope, day_number
+from index.records import EVERYTHING, CatalogEntry, Chunk, Hit, Scope, day_number, day_of
 from index.settings import Settings
 from index.store import Store
 from index.terms import terms
@@ -140,8 +139,8 @@ class KeywordIndex:
             self._seen, self._idf = generation, {}
 
     def _catch_up(self, generation: str) -> None:
-        committed = {id_: meta for id_, meta in self.store.catalog().items()
-                     if meta.get("digest")}  # no digest: being written by a build
+        committed = {id_: entry for id_, entry in self.store.catalog().items()
+                     if entry.digest}  # no digest: being written by a build
         db = self._db
         writer = None
         db.execute("BEGIN IMMEDIATE")  # one process catches up at a time; the others wait
@@ -151,8 +150,8 @@ class KeywordIndex:
                 return
             have = dict(db.execute("SELECT id, digest FROM articles"))
             stale = [id_ for id_, digest in have.items()
-                     if committed.get(id_, {}).get("digest") != digest]
-            todo = [id_ for id_, meta in committed.items() if have.get(id_) != meta["digest"]]
+                     if id_ not in committed or committed[id_].digest != digest]
+            todo = [id_ for id_, entry in committed.items() if have.get(id_) != entry.digest]
             writer = self._writer()
             for part in _parts(stale, SYNC_BATCH):
                 marks = ",".join("?" * len(part))
@@ -208,18 +207,19 @@ class KeywordIndex:
         self._db.executemany(
             'INSERT OR REPLACE INTO chunks (id, article_id, start, "end", day, text) '
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [(h.chunk.id, h.chunk.article_id, h.chunk.start, h.chunk.end, h.day, h.chunk.text)
-             for h in hits])
+            [(h.chunk.id, h.chunk.article_id, h.chunk.start, h.chunk.end, day_number(h.day),
+              h.chunk.text) for h in hits])
         for h in hits:
-            writer.add_document(_document(h.chunk.id, h.chunk.article_id, h.day, h.chunk.text))
+            writer.add_document(_document(h.chunk.id, h.chunk.article_id, day_number(h.day),
+                                          h.chunk.text))
 
     def _count(self) -> int:
         return self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
 
-    def _record(self, metas: dict[str, dict]) -> None:
+    def _record(self, metas: dict[str, CatalogEntry]) -> None:
         self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)", [
-            (id_, m["digest"], m.get("title", ""), m.get("source", ""), m.get("url", ""),
-             day_number(m.get("date") or None)) for id_, m in metas.items()])
+            (id_, m.digest, m.title, m.source or "", m.url or "",
+             day_number(m.date)) for id_, m in metas.items()])
 
     def _state(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
@@ -234,9 +234,9 @@ class KeywordIndex:
             return []
         clauses = [(Occur.Must, Query.boolean_query(
             [(Occur.Should, Query.term_query(TERMS, "terms", w)) for w in words]))]
-        if (scope.since, scope.until) != (EVERYTHING.since, EVERYTHING.until):
+        if scope.dated:
             clauses.append((Occur.Must, Query.const_score_query(Query.range_query(
-                TERMS, "day", tantivy.FieldType.Integer, scope.since, scope.until), 0.0)))
+                TERMS, "day", tantivy.FieldType.Integer, *scope.days), 0.0)))
         if scope.articles is not None:
             clauses.append((Occur.Must, Query.const_score_query(
                 Query.term_set_query(TERMS, "article", sorted(scope.articles)), 0.0)))
@@ -247,7 +247,8 @@ class KeywordIndex:
             marks = ",".join("?" * len(score))
             rows = self._db.execute('SELECT id, article_id, start, "end", day, text FROM chunks'
                                     f" WHERE id IN ({marks})", list(score)).fetchall()
-        hits = [Hit(Chunk(id_, article_id, text, start, end), score[id_], day)
+        hits = [Hit(Chunk(id=id_, article_id=article_id, start=start, end=end, text=text),
+                    score=score[id_], day=day_of(day))
                 for id_, article_id, start, end, day, text in rows]
         return sorted(hits, key=lambda h: (-h.score, h.chunk.id))
 

@@ -2,34 +2,34 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from index.articles import Article
-from index.chunking import Chunk
+from index.articles import date_of
 from index.connection import IndexBusy as IndexBusy  # re-exported: raised by index.lock
 from index.connection import IndexUnavailable, connect, guarded
 from index.connection import unavailable as unavailable
 from index.connection import where as where
-from index.hits import EVERYTHING, Hit, Scope, day_number
+from index.records import (
+    EVERYTHING,
+    Article,
+    CatalogEntry,
+    Chunk,
+    Hit,
+    Scope,
+    day_number,
+    day_of,
+    iso,
+)
 from index.settings import Settings
 
 # Records read from Chroma in one request when reading everything (SQLite limits the
 # variables of one query; a page also bounds the texts held at once).
 PAGE = 5000
-
-
-@dataclass(frozen=True)
-class Indexed:
-    """What the store remembers of an article: enough to skip it when it has not changed."""
-
-    id: str
-    path: str
-    digest: str
 
 
 class Store:
@@ -79,10 +79,6 @@ class Store:
         return cls(settings, create=True)
 
     # -- what is indexed -------------------------------------------------------------------
-    def indexed(self) -> dict[str, Indexed]:
-        return {id_: Indexed(id_, meta.get("path", ""), meta.get("digest", ""))
-                for id_, meta in self.catalog().items()}
-
     @guarded
     def generation(self) -> str:
         """Changes whenever an article is committed or removed; readers use it to refresh
@@ -111,10 +107,11 @@ class Store:
                 in zip(got["ids"], got["metadatas"], got["documents"], strict=True)]
 
     @guarded
-    def catalog(self) -> dict[str, dict]:
-        """Each article's metadata (title, date, source, url, path), by id."""
+    def catalog(self) -> dict[str, CatalogEntry]:
+        """What the store holds of each article but its text, by id."""
         got = _get_all(self.articles, ["metadatas"])
-        return dict(zip(got["ids"], got["metadatas"], strict=True))
+        return {id_: _entry(id_, meta) for id_, meta in zip(got["ids"], got["metadatas"],
+                                                            strict=True)}
 
     @guarded
     def hits_of(self, article_ids: Sequence[str]) -> list[Hit]:
@@ -124,7 +121,7 @@ class Store:
         got = self.chunks.get(where={"article_id": {"$in": list(article_ids)}},
                               include=["metadatas", "documents"])
         return [
-            Hit(_chunk(id_, meta, text), 0.0, int(meta.get("day", 0)))
+            Hit(chunk=_chunk(id_, meta, text), score=0.0, day=day_of(int(meta.get("day", 0))))
             for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
         ]
 
@@ -142,8 +139,8 @@ class Store:
 
     @guarded
     def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray,
-                   dates: Mapping[str, str | None]) -> None:
-        """Write chunks; `dates` maps article ids to their ISO dates, kept for date filters."""
+                   dates: Mapping[str, datetime.date | None]) -> None:
+        """Write chunks; `dates` maps article ids to their dates, kept for date filters."""
         if chunks:
             # The text goes in the metadata, not in `documents`: Chroma builds a full-text
             # index over documents, which newsqa does not use (it keeps its own BM25) and
@@ -218,14 +215,15 @@ class Store:
         # A filtered query scans; most chunks usually pass, so over-fetch and filter here first.
         hits = [h for h in self._query(vector, 2 * k, None) if scope.admits(h)]
         if len(hits) < k and scope != EVERYTHING:
-            hits = [h for h in self._query(vector, k, scope.where()) if scope.admits(h)]
+            hits = [h for h in self._query(vector, k, _chroma_filter(scope)) if scope.admits(h)]
         return hits[:k]
 
     def _query(self, vector: Sequence[float], n: int, where: dict | None) -> list[Hit]:
         got = self.chunks.query(query_embeddings=[list(vector)], n_results=n, where=where,
                                 include=["metadatas", "documents", "distances"])
         return [
-            Hit(_chunk(id_, meta, text), 1.0 - dist, int(meta.get("day", 0)))
+            Hit(chunk=_chunk(id_, meta, text), score=1.0 - dist,
+                day=day_of(int(meta.get("day", 0))))
             for id_, meta, text, dist in zip(
                 got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0],
                 strict=True,
@@ -253,18 +251,35 @@ def _get_all(collection, include: list[str]) -> dict[str, list]:
 
 
 def _metadata(a: Article, pending: bool) -> dict:
-    return {"title": a.title, "date": a.date or "", "source": a.source or "", "url": a.url or "",
+    return {"title": a.title, "date": iso(a.date) or "", "source": a.source or "",
+            "url": a.url or "",
             "path": a.path, "digest": "" if pending else a.digest}
 
 
 def _chunk(id_: str, meta: dict, document: str | None) -> Chunk:
     text = meta.get("text", document)  # earlier indexes kept the text in the document
-    return Chunk(id_, meta["article_id"], text, int(meta["start"]), int(meta["end"]))
+    return Chunk(id=id_, article_id=meta["article_id"], start=int(meta["start"]),
+                 end=int(meta["end"]), text=text)
 
 
 def _article(id_: str, meta: dict, text: str) -> Article:
     return Article(
-        id=id_, title=meta.get("title", ""), date=meta.get("date") or None,
+        id=id_, title=meta.get("title", ""), date=date_of(meta.get("date")),
         source=meta.get("source") or None, url=meta.get("url") or None,
         path=meta.get("path", ""), text=text,
     )
+
+
+def _entry(id_: str, meta: dict) -> CatalogEntry:
+    return CatalogEntry(id=id_, title=meta.get("title", ""), date=date_of(meta.get("date")),
+                        source=meta.get("source") or None, url=meta.get("url") or None,
+                        path=meta.get("path", ""), digest=meta.get("digest", ""))
+
+
+def _chroma_filter(scope: Scope) -> dict:
+    """A scope as a Chroma filter (the article list only while it is short)."""
+    since, until = scope.days
+    terms = [{"day": {"$gte": since}}, {"day": {"$lte": until}}]
+    if scope.articles is not None and len(scope.articles) <= 1000:
+        terms.append({"article_id": {"$in": sorted(scope.articles) or [""]}})
+    return {"$and": terms}

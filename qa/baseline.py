@@ -9,7 +9,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 
-from index.articles import Article
+from index.records import Article
 
 
 def tutorial_retriever(articles: Sequence[Article], directory: Path, embeddings: Embeddings,

@@ -50,11 +50,9 @@ def options(reading: Reading) -> list[Sentence]:
     return chosen[:CHOICES]
 
 
-def day(date: datetime.date | str | None, year: int | None = None) -> str:
+def day(date: datetime.date | None, year: int | None = None) -> str:
     """A date in few tokens (the model reads each digit as one): "Apr 6", with its year when
     that is not the year asked in; "undated" for none."""
-    if isinstance(date, str):
-        date = datetime.date.fromisoformat(date[:10]) if date else None
     if date is None:
         return "undated"
     shown = f"{date:%b} {date.day}"

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
+import datetime
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from index.articles import Article
+from index.articles import date_of
+from index.records import Article, Span, plain
 
 # Characters of the article shown on each side of a quote, so that it reads in context.
 CONTEXT_CHARS = 160
 
 
 @dataclass(frozen=True)
-class Quote:
+class Quote(Span):
     """A reader's claim that `text` stands in article `article_id` at [start:end]."""
-
-    article_id: str
-    start: int
-    end: int
-    text: str
 
 
 @dataclass(frozen=True)
@@ -47,10 +43,13 @@ class Draft:
 
 @dataclass(frozen=True)
 class Citation:
+    """A verified quote as every way out shows it. Its fields keep the names of the public
+    JSON and MCP schema (`quote`, not Span's `text`); `span` gives it as a Span."""
+
     n: int
     article_id: str  # for a local file, its path below the article folder
     title: str
-    date: str | None
+    date: datetime.date | None
     url: str  # the article's web address, or empty: never a path on the server
     quote: str
     start: int
@@ -58,6 +57,10 @@ class Citation:
     also_in: tuple[str, ...] = ()  # other outlets that ran the same (wire) story
     before: str = ""  # up to CONTEXT_CHARS of the article just before the quote
     after: str = ""  # and just after it: what a front end shows around the quote
+
+    @property
+    def span(self) -> Span:
+        return Span(article_id=self.article_id, start=self.start, end=self.end, text=self.quote)
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class Source:
 
     article_id: str
     title: str
-    date: str | None
+    date: datetime.date | None
     url: str
     citations: tuple[int, ...]
 
@@ -94,13 +97,12 @@ class Answer:
 
     def to_dict(self) -> dict:
         """The record, plus `sources`: the citations grouped by article."""
-        return {**dataclasses.asdict(self),
-                "sources": [dataclasses.asdict(s) for s in self.sources]}
+        return {**plain(self), "sources": [plain(s) for s in self.sources]}
 
     @classmethod
     def from_dict(cls, data: dict) -> Answer:
         """The record again from what to_dict() gave (a server's JSON reply)."""
-        citations = tuple(Citation(**{**{k: v for k, v in c.items() if k != "also_in"},
+        citations = tuple(Citation(**{**c, "date": date_of(c.get("date")),
                                       "also_in": tuple(c.get("also_in") or ())})
                           for c in data["citations"])
         return cls(question=data["question"], text=data["text"], citations=citations,
@@ -112,17 +114,20 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Passage:
+class Passage(Span):
     """A retrieved chunk with its article: `text` stands at [start:end] of the article."""
 
-    article_id: str
     title: str
-    date: str | None
+    date: datetime.date | None
     source: str | None
     url: str  # a web address, or empty (a local article is named by `article_id`)
-    text: str
-    start: int
-    end: int
+
+    def to_dict(self) -> dict:
+        return plain(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Passage:
+        return cls(**{**data, "date": date_of(data.get("date"))})
 
 
 def is_verbatim(quote: Quote, articles: Mapping[str, Article]) -> bool:
@@ -161,8 +166,9 @@ def verify(draft: Draft, articles: Mapping[str, Article], reader: str = "extract
     abstained = draft.abstained or not citations
     if not citations:
         parts = [draft.lead or "The coverage I have does not answer this."]
-    return Answer(draft.question, "\n\n".join(parts), tuple(citations.values()), abstained,
-                  reader, notes, round(draft.score, 4))
+    return Answer(question=draft.question, text="\n\n".join(parts),
+                  citations=tuple(citations.values()), abstained=abstained, reader=reader,
+                  notes=notes, score=round(draft.score, 4))
 
 
 def _citation(n: int, q: Quote, article: Article, also_in: tuple[str, ...]) -> Citation:

@@ -7,8 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from index.articles import Article
-from index.chunking import Chunk
+from index.records import Article, Chunk
 from qa.citations import Draft
 from qa.dates import Window
 

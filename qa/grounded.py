@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 
-from index.articles import Article
-from index.chunking import Chunk
+from index.records import Article, Chunk
 from index.sentences import sentence_spans
 from index.terms import terms
 from qa.citations import Claim, Draft, Quote
@@ -98,7 +97,9 @@ def _support(claim: str, article: Article, chunks: Sequence[Chunk]) -> Quote | N
                 continue
             overlap = len(words & set(terms(article.text[start:end])))
             if overlap > best_overlap:
-                best, best_overlap = Quote(article.id, start, end, article.text[start:end]), overlap
+                best = Quote(article_id=article.id, start=start, end=end,
+                             text=article.text[start:end])
+                best_overlap = overlap
     return best if best_overlap >= min(2, len(words)) else None
 
 

@@ -13,8 +13,8 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from index.chunking import Chunk
 from index.embeddings import MiniLMEmbeddings
+from index.records import Chunk
 from index.store import Store
 from qa.pipeline import Pipeline
 from qa.retrieve import Retriever
@@ -33,7 +33,8 @@ def to_document(chunk: Chunk, score: float, copies: Sequence[str] = ()) -> Docum
 
 def from_document(doc: Document) -> Chunk:
     meta = doc.metadata
-    return Chunk(doc.id or "", meta["article_id"], doc.page_content, meta["start"], meta["end"])
+    return Chunk(id=doc.id or "", article_id=meta["article_id"], start=meta["start"],
+                 end=meta["end"], text=doc.page_content)
 
 
 class HybridRetriever(BaseRetriever):

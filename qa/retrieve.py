@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from index.embeddings import MiniLMEmbeddings
-from index.hits import EVERYTHING, Hit, Scope, day_number
 from index.keywords import KeywordIndex
+from index.records import Hit, Scope
 from index.store import Store
 from qa.dates import Window, question_window
 
@@ -78,8 +78,7 @@ class Retriever:
         """Nothing published after `as_of` or `until`, nor before `since`; only `sources`."""
         last = min((d for d in (as_of, until) if d), default=None)
         return Scope(
-            since=day_number(since.isoformat()) if since else 0,
-            until=day_number(last.isoformat()) if last else EVERYTHING.until,
+            since=since, until=last,
             articles=self.keywords.catalog.articles_from(sources) if sources else None,
         )
 
@@ -97,10 +96,10 @@ class Retriever:
         fused = fuse([dense, self.keywords.search(question, depth, scope)], self.rrf_k)
         focus = self.focus(question, as_of)
         if focus and self.recent_boost:
-            first, last = (day_number(d.isoformat()) for d in focus)
+            first, last = focus
             lift = self.recent_boost / (self.rrf_k + 1)
             fused = [Hit(chunk=h.chunk, score=h.score + lift, day=h.day)
-                     if first <= h.day <= last else h for h in fused]
+                     if h.day and first <= h.day <= last else h for h in fused]
         ranked = sorted(fused, key=lambda h: h.score, reverse=True)
         found = tuple(Found(hit=hit, copies=copies) for hit, copies in collapse(ranked)[:k])
         return Retrieved(found=found, focus=focus)
@@ -131,7 +130,7 @@ def collapse(ranked: list[Hit], similar: float = 0.9) -> list[tuple[Hit, tuple[s
         for n, theirs in enumerate(shingles):
             if len(mine & theirs) >= similar * min(len(mine), len(theirs)):
                 sets[n].append(hit)
-                if 0 < hit.day < kept[n].day:
+                if hit.day and kept[n].day and hit.day < kept[n].day:
                     kept[n] = hit
                 break
         else:

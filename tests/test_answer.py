@@ -1,4 +1,5 @@
 import dataclasses
+import datetime
 import json
 import re
 
@@ -30,7 +31,7 @@ def test_who_attended_the_talks_names_the_four_executives(seed_index):
     # article), quoted from a few words before them.
     assert result.text.startswith("“…") and all(name in result.text[:250] for name in NAMES)
     first = result.citations[0]
-    assert first.article_id == SEED_ID and first.date == "2023-09-23"
+    assert first.article_id == SEED_ID and first.date == datetime.date(2023, 9, 23)
     assert all(name in first.quote for name in NAMES)
     assert_contract(result, seed_index)
 
@@ -127,7 +128,7 @@ def test_as_of_leaves_out_later_articles(news_index):
     question = "Which executives took part in the WGA negotiations?"
     before = answer(question, as_of="2023-09-01", settings=news_index)
     assert SEED_ID not in {c.article_id for c in before.citations}
-    assert all(c.date is None or c.date <= "2023-09-01" for c in before.citations)
+    assert all(c.date is None or c.date <= datetime.date(2023, 9, 1) for c in before.citations)
     on_the_day = answer(question, as_of="2023-09-23", settings=news_index)
     assert on_the_day.citations[0].article_id == SEED_ID
     with pytest.raises(ValueError, match="as_of must be a date like 2023-09-23"):

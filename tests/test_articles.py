@@ -1,3 +1,4 @@
+import datetime
 import gzip
 import json
 import logging
@@ -16,7 +17,7 @@ def test_seed_txt_date_marker_becomes_the_date_and_leaves_the_text(tmp_path):
     (article,), skipped = load([SEED_ARTICLE])
     assert skipped == []
     assert article.id == "seeds/000_a17fed1a18a053f1.txt"
-    assert article.date == "2023-09-23"
+    assert article.date == datetime.date(2023, 9, 23)
     assert article.text.startswith("The Writers Guild of America (WGA)")
     assert "date 2023" not in article.text
     assert article.title.startswith("The Writers Guild of America (WGA) and the Alliance")
@@ -44,7 +45,7 @@ def test_markdown_front_matter(tmp_path):
     )
     (article,), _ = load([tmp_path])
     assert (article.title, article.date, article.url, article.source) == (
-        "Deal reached", "2023-09-24", "https://example.org/deal", "Example News")
+        "Deal reached", datetime.date(2023, 9, 24), "https://example.org/deal", "Example News")
     assert article.text == "The guild and the studios reached a tentative deal."
 
 
@@ -60,7 +61,7 @@ def test_html_main_text_title_and_date(tmp_path):
     (article,), skipped = load([tmp_path])
     assert skipped == []
     assert article.title == "Talks resume"
-    assert article.date == "2023-09-20"
+    assert article.date == datetime.date(2023, 9, 20)
     assert "residuals" in article.text and "Copyright" not in article.text
 
 
@@ -76,8 +77,8 @@ def test_json_and_jsonl_records(tmp_path):
     articles, skipped = load([tmp_path])
     by_title = {a.title: a for a in articles}
     assert skipped == []
-    assert by_title["One"].date == "2023-01-05" and by_title["One"].url == "u1"
-    assert by_title["Two"].id == "x1" and by_title["Two"].date == "2023-02-01"
+    assert by_title["One"].date == datetime.date(2023, 1, 5) and by_title["One"].url == "u1"
+    assert by_title["Two"].id == "x1" and by_title["Two"].date == datetime.date(2023, 2, 1)
     assert by_title["Three"].id == "x2" and by_title["Three"].source == "S"
 
 
@@ -91,7 +92,7 @@ def test_evaluation_corpus_loads_as_is_also_gzipped(tmp_path):
     assert len(articles) == len({json.loads(x)["doc_id"] for x in lines})
     match = next(a for a in articles if a.id == first["doc_id"])
     assert match.title == first["title"] and match.url == first["url"]
-    assert match.date == first["publish_date"].replace("/", "-")
+    assert match.date.isoformat() == first["publish_date"].replace("/", "-")
 
 
 def test_bad_files_are_skipped_with_a_reason_and_the_rest_load(tmp_path, caplog):

@@ -62,7 +62,7 @@ def test_incremental_build_counts_new_unchanged_changed_removed(tmp_path, corpus
     assert embeddings.calls - before == third.chunks  # only the changed article's chunks
 
     store = Store(settings)
-    indexed = store.indexed()
+    indexed = store.catalog()
     assert set(indexed) == {json.loads(f.read_text())["doc_id"] for f in files[:1] + files[2:]}
     chunks = store.all_chunks()
     assert {c.article_id for c in chunks} == set(indexed)
@@ -81,7 +81,7 @@ def test_an_unreadable_file_keeps_its_indexed_articles(tmp_path, corpus, embeddi
                    on_skip=lambda path, reason: skipped.append(path))
     assert skipped == [str(victim)]
     assert (report.removed, report.unchanged) == (0, 4)
-    assert len(Store(settings).indexed()) == 5
+    assert len(Store(settings).catalog()) == 5
 
 
 def test_removal_is_limited_to_the_given_paths(tmp_path, embeddings):
@@ -91,7 +91,7 @@ def test_removal_is_limited_to_the_given_paths(tmp_path, embeddings):
     build([tmp_path / "a", tmp_path / "b"], settings, embeddings=embeddings)
     report = build([tmp_path / "a"], settings, embeddings=embeddings)
     assert (report.removed, report.unchanged) == (0, 2)
-    assert len(Store(settings).indexed()) == 4
+    assert len(Store(settings).catalog()) == 4
 
 
 def test_rebuild_starts_over_with_the_same_chunk_ids(tmp_path, corpus, embeddings, backend):
@@ -126,7 +126,7 @@ def test_kill_9_in_the_middle_of_a_build_then_rerun_ends_consistent(tmp_path, em
     os.close(terminal)
 
     settings = settings_for(tmp_path)
-    committed = [i for i in Store(settings).indexed().values() if i.digest]
+    committed = [i for i in Store(settings).catalog().values() if i.digest]
     assert 0 < len(committed) < 40, "the kill should land mid-build"
     midway = KeywordIndex(Store(settings))
     midway.sync()  # as a chat would, reading the half-built index
@@ -136,7 +136,7 @@ def test_kill_9_in_the_middle_of_a_build_then_rerun_ends_consistent(tmp_path, em
     clean = settings_for(tmp_path / "clean")
     build([corpus], clean, embeddings=embeddings)
     assert chunk_ids(settings) == chunk_ids(clean)
-    assert {c.article_id for c in Store(settings).all_chunks()} == set(Store(settings).indexed())
+    assert {c.article_id for c in Store(settings).all_chunks()} == set(Store(settings).catalog())
 
     midway.sync()
     fresh = KeywordIndex(Store(clean))

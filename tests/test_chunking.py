@@ -1,5 +1,6 @@
-from index.articles import Article, load_articles
+from index.articles import load_articles
 from index.chunking import chunk_article
+from index.records import Article
 from index.sentences import sentence_spans
 from tests.conftest import SEED_ARTICLE, corpus_records
 

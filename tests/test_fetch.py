@@ -1,5 +1,6 @@
 """Adding articles from URLs and feeds, against a real HTTP server on a loopback port."""
 
+import datetime
 import http.server
 import os
 import subprocess
@@ -144,7 +145,8 @@ def test_a_page_is_saved_without_boilerplate_and_answerable(tmp_path, site, embe
     result = answer("How many passengers did the ferry carry on its first day back?",
                     settings=settings)
     assert result.citations[0].article_id == f"articles/{saved.name}"
-    assert result.citations[0].date == "2023-09-18" and "412" in result.citations[0].quote
+    assert result.citations[0].date == datetime.date(2023, 9, 18)
+    assert "412" in result.citations[0].quote
 
     again, report = add_urls([f"{site}/news/ferry", f"{site}/moved"], settings,
                              embeddings=embeddings)
@@ -192,7 +194,7 @@ def test_a_feed_adds_only_entries_not_seen_before(tmp_path, site, embeddings):
     finally:
         Site.routes["/feed.xml"] = first_feed
     assert [a.url for a in third] == [f"{site}/news/lighthouse"] and report.new == 1
-    assert len(Store(settings).indexed()) == 3
+    assert len(Store(settings).catalog()) == 3
 
 
 def test_add_and_feed_from_the_command_line(tmp_path, site):
@@ -313,5 +315,5 @@ def test_saved_entries_are_indexed_by_the_next_poll_when_the_index_was_busy(
 
     added, report = poll(f"{site}/feed.xml", settings, embeddings=embeddings)
     assert added == [] and report.new == 2  # nothing new in the feed, yet both indexed
-    assert len(Store(settings).indexed()) == 2
+    assert len(Store(settings).catalog()) == 2
     assert poll(f"{site}/feed.xml", settings, embeddings=embeddings) == ([], None)

@@ -66,7 +66,7 @@ def test_each_broken_file_is_reported_or_loaded(hostile, name):
     reason = FILES[name][1]
     if reason is None:
         assert name not in skipped
-        assert f"seeds/{name}" in Store(settings).indexed()
+        assert f"seeds/{name}" in Store(settings).catalog()
     else:
         assert skipped[name].startswith(reason)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from langchain_core.runnables import Runnable
 
-from index.articles import Article
+from index.records import Article
 from index.settings import Settings
 from qa.citations import Claim, Draft, Quote
 from qa.evidence import Evidence
@@ -52,7 +52,7 @@ def test_a_follow_up_that_refers_back_carries_the_earlier_terms():
     assert with_context("What did they say?", []) == "What did they say?"
 
 
-ARTICLE = Article(id="a", title="Talks", date="2023-09-23", source=None, url=None,
+ARTICLE = Article(id="a", title="Talks", date=datetime.date(2023, 9, 23), source=None, url=None,
                   path="/srv/a.txt", text="Iger and Zaslav attended the talks. It rained.")
 
 

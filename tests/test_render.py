@@ -1,4 +1,6 @@
-from index.articles import Article
+import datetime
+
+from index.records import Article
 from qa.citations import Answer, Citation
 from ui.render import safe_markdown, sources_html
 
@@ -13,7 +15,8 @@ def test_safe_markdown_escapes_markup_but_keeps_bold_and_markers():
 
 
 def test_sources_show_the_quote_in_context_and_escape_everything():
-    article = Article("a", "<b>Title</b>", "2023-09-23", None, "javascript:alert(1)", "a.txt",
+    article = Article("a", "<b>Title</b>", datetime.date(2023, 9, 23), None,
+                      "javascript:alert(1)", "a.txt",
                       "Before it. The <img src=x onerror=y()> quote. After it.")
     start = article.text.index("The <img")
     end = article.text.index("quote.") + len("quote.")
@@ -39,7 +42,8 @@ def test_notes_follow_the_answer_in_italics_and_escaped():
 
 def test_quotes_of_one_article_sit_under_one_header():
     text = "The mayor spoke. The council voted. The budget grew."
-    one = Article("desk/a.txt", "Budget", "2023-09-23", None, None, "/srv/desk/a.txt", text)
+    one = Article("desk/a.txt", "Budget", datetime.date(2023, 9, 23), None, None,
+                  "/srv/desk/a.txt", text)
     other = Article("b", "Harbour", None, None, "https://example.org/b", "b.json", "It rained.")
     citations = (Citation(1, one.id, one.title, one.date, "", "The mayor spoke.", 0, 16),
                  Citation(2, other.id, other.title, None, other.url, "It rained.", 0, 10),

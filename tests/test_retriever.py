@@ -118,8 +118,8 @@ def test_a_build_brings_in_only_the_articles_it_changed(tmp_path, embeddings, mo
 
 
 def test_filters_apply_inside_the_search(tmp_path, embeddings):
-    from index.hits import Scope
     from index.keywords import KeywordIndex
+    from index.records import Scope
 
     settings, _ = two_articles(tmp_path, embeddings)
     keywords = KeywordIndex(Store(settings))

@@ -54,7 +54,7 @@ def test_two_shards_build_one_index_on_a_chroma_server_at_once(tmp_path, chroma_
                                   collection=f"w{uuid.uuid4().hex[:12]}")
     build([corpus], whole_settings, embeddings=embeddings)
     whole = Store(whole_settings)
-    assert sorted(sharded.indexed()) == sorted(whole.indexed())
+    assert sorted(sharded.catalog()) == sorted(whole.catalog())
     assert sorted(c.id for c in sharded.all_chunks()) == sorted(c.id for c in whole.all_chunks())
 
     gone = next(r for r in records if Shard(1, 2).owns(str(r.get("id") or r.get("doc_id"))))
@@ -63,7 +63,7 @@ def test_two_shards_build_one_index_on_a_chroma_server_at_once(tmp_path, chroma_
     assert " 0 removed" in second  # not its article
     first = index("--shard", "1/2").communicate(timeout=600)[0]
     assert " 1 removed" in first
-    assert len(sharded.indexed()) == 23
+    assert len(sharded.catalog()) == 23
 
     refused = index("--shard", "1/2", "--rebuild")
     assert refused.communicate(timeout=120)[1] == (

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from index.articles import Article
 from index.catalog import outlet_of
+from index.records import Article, CatalogEntry
 from index.settings import Settings
 
 # Events a reader asks "who attended / when / what happened" about; plural forms share a noun.
@@ -22,7 +23,7 @@ _WORD = re.compile(r"[a-z]+")
 
 def example_questions(articles: Iterable[Article], limit: int = 4) -> list[str]:
     """For the newest articles, a question about the event each one is mostly about."""
-    newest = sorted(articles, key=lambda a: (a.date or "", a.id), reverse=True)
+    newest = sorted(articles, key=lambda a: (a.date or datetime.date.min, a.id), reverse=True)
     questions: list[str] = []
     for article in newest:
         counts = Counter(_EVENTS[w] for w in _WORD.findall(article.text.lower()) if w in _EVENTS)
@@ -38,9 +39,9 @@ def example_questions(articles: Iterable[Article], limit: int = 4) -> list[str]:
     return questions or ["What is the latest news?"]
 
 
-def outlets(catalog: dict[str, dict]) -> list[str]:
+def outlets(catalog: Mapping[str, CatalogEntry]) -> list[str]:
     """The outlets (or web sites) of the indexed articles, for the source filter."""
-    names = {outlet_of(meta.get("source"), meta.get("url")) for meta in catalog.values()}
+    names = {outlet_of(entry.source, entry.url) for entry in catalog.values()}
     return sorted(n for n in names if n)
 
 

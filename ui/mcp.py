@@ -49,7 +49,7 @@ def searched(settings: Settings, query: str, **options) -> list[Passage]:
     remote = running(settings)
     reply = remote.post("/api/search", {"query": query, **options}) if remote else None
     if reply is not None:
-        return [Passage(**p) for p in reply]
+        return [Passage.from_dict(p) for p in reply]
     from qa.api import search
 
     return search(query, settings=settings, **options)

@@ -14,6 +14,7 @@ from fastapi import Request  # at module level: FastAPI reads the route's annota
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from index.records import iso
 from index.settings import Settings
 from qa.api import answer
 from qa.citations import Answer
@@ -89,7 +90,7 @@ def content_of(result: Answer) -> str:
 
 
 def citations_of(result: Answer) -> list[dict]:
-    return [{"n": c.n, "title": c.title, "date": c.date, "url": c.url, "quote": c.quote,
+    return [{"n": c.n, "title": c.title, "date": iso(c.date), "url": c.url, "quote": c.quote,
              "start": c.start, "end": c.end, "article_id": c.article_id,
              "also_in": list(c.also_in)} for c in result.citations]
 

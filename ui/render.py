@@ -41,7 +41,7 @@ def sources_html(answer: Answer) -> str:
                      if also else "")
         items.append(
             f"<li class='newsqa-article'><b>{e(source.title)}</b>"
-            f" · {e(source.date or 'undated')} · {_link(source.url, source.article_id)}"
+            f" · {e(str(source.date or 'undated'))} · {_link(source.url, source.article_id)}"
             f"{also_html}<ol class='newsqa-quotes'>"
             f"{''.join(_quote_html(c) for c in cited)}</ol></li>")
     heading = "Closest sources" if answer.abstained else "Sources"

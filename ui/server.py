@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import gradio as gr
 from fastapi import Body, FastAPI
 from pydantic import BaseModel, ConfigDict
@@ -86,7 +84,7 @@ def create_app(settings: Settings | None = None, auth: tuple[str, str] | None = 
         """{"query", and the same options}: the passages answer() would read."""
         asked = Asked.of(body)
         found = served(search, asked.query, asked.options())
-        return [dataclasses.asdict(p) for p in found] if isinstance(found, list) else found
+        return [p.to_dict() for p in found] if isinstance(found, list) else found
 
     add_openai_routes(app, settings, gate)
     theme = gr.themes.Base(font=["system-ui", "sans-serif"], font_mono=["monospace"])

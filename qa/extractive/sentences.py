@@ -3,13 +3,11 @@ them before their meaning does (the days in focus, the unit counted, another yea
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from index.articles import Article
-from index.chunking import Chunk
+from index.records import Article, Chunk, Span
 from index.sentences import sentence_spans
 from index.terms import terms
 from qa.citations import Quote
@@ -20,18 +18,16 @@ from qa.questions import NUMBER
 
 
 @dataclass(frozen=True)
-class Sentence:
-    article_id: str
-    start: int
-    end: int
-    text: str
+class Sentence(Span):
+    """A sentence of a retrieved chunk, with what the reader made of it."""
+
     rank: int  # rank of the chunk it came from
     score: float = 0.0
     entities: tuple[Entity, ...] = ()
     features: SentenceFeatures = field(default=SentenceFeatures(), compare=False)  # of its score
 
     def quote(self) -> Quote:
-        return Quote(self.article_id, self.start, self.end, self.text)
+        return Quote(article_id=self.article_id, start=self.start, end=self.end, text=self.text)
 
 
 def sentences_of(chunks: Sequence[Chunk], articles: Mapping[str, Article]) -> list[Sentence]:
@@ -47,7 +43,8 @@ def sentences_of(chunks: Sequence[Chunk], articles: Mapping[str, Article]) -> li
             if key in seen or len(terms(text)) < 3:
                 continue
             seen.add(key)
-            out.append(Sentence(article.id, start, end, text, rank))
+            out.append(Sentence(article_id=article.id, start=start, end=end, text=text,
+                                rank=rank))
     return out
 
 
@@ -60,7 +57,7 @@ def timeliness(articles: Mapping[str, Article], window: Window | None
     since, until = window
     out = {}
     for a in articles.values():
-        day = datetime.date.fromisoformat(a.date[:10]) if a.date else None
+        day = a.date
         if day and since <= day <= until:
             out[a.id] = {"recent": 1.0}
         elif day and day < since:

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from index.articles import Article
+from index.records import Article
 from qa.citations import Quote
 from qa.dates import Window
 from qa.extractive.lexicon import STATES
@@ -35,7 +35,8 @@ def led_to(sentence: Sentence, answer: str) -> Quote:
     starts = [m.start() for m in re.finditer(r"(?<=\s)\S", text[: found.start()])]
     cut = next((at for at in starts[-LEAD_WORDS:] if found.end() - at + len("“…") <= LEAD_CHARS),
                found.start())
-    return Quote(sentence.article_id, sentence.start + cut, sentence.end, text[cut:])
+    return Quote(article_id=sentence.article_id, start=sentence.start + cut, end=sentence.end,
+                 text=text[cut:])
 
 
 def as_of_prefix(short: str, support: Sentence, scored: Sequence[Sentence],
@@ -47,7 +48,7 @@ def as_of_prefix(short: str, support: Sentence, scored: Sequence[Sentence],
     the supporting one (SAME_STORY of its share): in a folder of unrelated articles, another
     article's number is no earlier answer."""
     date = articles[support.article_id].date
-    if date and named and date[:10] < named[0].isoformat():
+    if date and named and date < named[0]:
         return f"As of {date}, "
     others = {articles[s.article_id].date for s in scored[:VOTERS]
               if s.entities and s.article_id != support.article_id

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.articles import Article
-from index.chunking import Chunk
+from index.records import Article, Chunk
 from qa.extractive import Sentence, weights
 from qa.extractive.question import named_terms, tally_pattern
 from qa.extractive.sentences import distinct, sentences_of, tells_of_elsewhen, timeliness
@@ -24,8 +23,9 @@ def article(id_, date=None, text=TEXT):
 
 def test_sentences_are_read_once_each_with_their_chunk_rank():
     a = article("a")
-    chunks = [Chunk("c1", "a", TEXT[:70], 0, 70), Chunk("c2", "a", TEXT, 0, len(TEXT)),
-              Chunk("c3", "missing", "x", 0, 1)]
+    chunks = [Chunk(id="c1", article_id="a", start=0, end=70, text=TEXT[:70]),
+              Chunk(id="c2", article_id="a", start=0, end=len(TEXT), text=TEXT),
+              Chunk(id="c3", article_id="missing", start=0, end=1, text="x")]
     found = sentences_of(chunks, {"a": a})
     assert [(s.text, s.rank) for s in found] == [
         ("The guild went on strike on Tuesday after talks broke down.", 0),
@@ -34,8 +34,8 @@ def test_sentences_are_read_once_each_with_their_chunk_rank():
 
 
 def test_articles_of_the_days_in_focus_rise_and_older_ones_fall_over_a_year():
-    articles = {"new": article("new", "2023-09-20"), "half": article("half", "2023-03-19"),
-                "old": article("old", "2020-01-01"), "undated": article("undated")}
+    articles = {"new": article("new", D(2023, 9, 20)), "half": article("half", D(2023, 3, 19)),
+                "old": article("old", D(2020, 1, 1)), "undated": article("undated")}
     lift = timeliness(articles, (D(2023, 9, 17), D(2023, 9, 23)))
     assert lift["new"] == {"recent": 1.0} and "undated" not in lift
     assert lift["half"] == {"stale": 182 / 365} and lift["old"] == {"stale": 1.0}

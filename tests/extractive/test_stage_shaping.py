@@ -1,8 +1,9 @@
 """The shaping stage on hand-made records: the answer as printed."""
 
 import dataclasses
+import datetime
 
-from index.articles import Article
+from index.records import Article
 from qa.entities import Entity
 from qa.extractive import Sentence
 from qa.extractive.shaping import (
@@ -54,8 +55,8 @@ def test_a_one_word_name_takes_its_fullest_form_in_the_sentences():
 def test_an_answer_from_before_the_days_asked_about_says_as_of_when():
     import datetime
 
-    articles = {"old": Article("old", "t", "2023-01-05", None, None, "o.txt", ""),
-                "new": Article("new", "t", "2023-09-20", None, None, "n.txt", "")}
+    articles = {"old": Article("old", "t", datetime.date(2023, 1, 5), None, None, "o.txt", ""),
+                "new": Article("new", "t", datetime.date(2023, 9, 20), None, None, "n.txt", "")}
     support = sentence("Ann Lee leads.", Entity("Ann Lee", "PERSON", 0, 7), article_id="old")
     week = (datetime.date(2023, 9, 17), datetime.date(2023, 9, 23))
     assert as_of_prefix("Ann Lee", support, [support], articles, week) == "As of 2023-01-05, "
@@ -80,8 +81,8 @@ def test_a_proposal_deep_in_its_sentence_is_led_up_to_by_a_verbatim_quote():
 
 
 def test_another_answer_from_an_article_on_another_story_is_no_earlier_answer():
-    articles = {"café": Article("café", "t", "2023-10-03", None, None, "c.md", ""),
-                "union": Article("union", "t", "2023-10-09", None, None, "u.md", "")}
+    articles = {"café": Article("café", "t", datetime.date(2023, 10, 3), None, None, "c.md", ""),
+                "union": Article("union", "t", datetime.date(2023, 10, 9), None, None, "u.md", "")}
     owner = dataclasses.replace(
         sentence("René Dubois owns it.", Entity("René Dubois", "PERSON", 0, 11),
                  article_id="café"), features=SentenceFeatures(about=1.0))
