@@ -31,7 +31,7 @@ def main() -> None:
     go_offline()
     from index.build import build
     from index.embeddings import MiniLMEmbeddings
-    from index.records import Scope, day_number
+    from index.records import Scope
     from index.store import Store
     from qa.evaluate import hit_rank, load_questions, retrieval_scores, write_articles
     from qa.langchain import HybridRetriever
@@ -54,7 +54,7 @@ def main() -> None:
                 hybrid.append(hit_rank([(d.metadata["article_id"], d.page_content)
                                         for d in docs], q, args.k))
                 hits = store.search(embeddings.embed_query(q["question"]), args.k,
-                                    Scope(until=day_number(as_of.isoformat())))
+                                    Scope(until=as_of))
                 dense.append(hit_rank([(h.chunk.article_id, h.chunk.text) for h in hits], q,
                                       args.k))
             scores = retrieval_scores(hybrid, args.k) | retrieval_scores(dense, args.k, "dense ")

@@ -1,5 +1,7 @@
 """Our retriever passes LangChain's own standard retriever tests, and fuses two rankings."""
 
+import datetime
+
 import pytest
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
@@ -124,11 +126,11 @@ def test_filters_apply_inside_the_search(tmp_path, embeddings):
     settings, _ = two_articles(tmp_path, embeddings)
     keywords = KeywordIndex(Store(settings))
     keywords.sync()
-    early = Scope(since=20230801, until=20230910)
+    early = Scope(since=datetime.date(2023, 8, 1), until=datetime.date(2023, 9, 10))
     assert [h.chunk.article_id for h in keywords.search("quokka", 1, early)] == ["a/one.txt"]
     only_two = Scope(articles=frozenset({"a/two.txt"}))
     assert [h.chunk.article_id for h in keywords.search("quokka", 1, only_two)] == ["a/two.txt"]
-    assert keywords.search("quokka", 5, Scope(since=20240101)) == []
+    assert keywords.search("quokka", 5, Scope(since=datetime.date(2024, 1, 1))) == []
 
 
 def test_a_broken_keyword_file_is_rebuilt_from_the_store(tmp_path, embeddings):
