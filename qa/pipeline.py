@@ -62,7 +62,10 @@ class Pipeline:
         return dataclasses.replace(answer, question=evidence.asked or draft.question)
 
     def answer(self, query: Query) -> Answer:
-        evidence = self.retrieve(query)
+        return self.concluded(self.retrieve(query))
+
+    def concluded(self, evidence: Evidence) -> Answer:
+        """The reader's draft from the evidence, verified."""
         return self.verify(self.reader.read(evidence), evidence)
 
     def stream(self, query: Query) -> Iterator[str | Answer]:
