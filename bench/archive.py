@@ -37,8 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.derived import derived_path
 from index.embeddings import MiniLMEmbeddings
-from index.keywords import keyword_path
 from index.settings import Settings, go_offline
 
 YEARS_BACK = 6  # the archive's articles are spread over this many years before 2023
@@ -108,9 +108,10 @@ def run(size: int, source: list[dict], questions: list[str], embeddings, work: P
     settings = Settings(index_dir=work / f"index-{size}", embedder="torch")
     kept = folder.exists()  # built by an earlier run with the same --work: only served here
     (folder / "added.txt").unlink(missing_ok=True)  # the add below is a new article again
-    keywords = keyword_path(settings)  # the first answer brings in the keyword index anew
-    keywords.unlink(missing_ok=True)
-    shutil.rmtree(keywords.with_suffix(".tantivy"), ignore_errors=True)
+    derived = derived_path(settings)  # the first answer brings in the derived index anew
+    derived.unlink(missing_ok=True)
+    for suffix in (".tantivy", ".vectors"):
+        shutil.rmtree(derived.with_suffix(suffix), ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     records = synthetic(source, size)

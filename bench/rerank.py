@@ -52,7 +52,7 @@ def main() -> None:
         print(build([corpus], settings).line())
     retriever = pipeline(settings).retriever
     retriever.refresh()
-    idf = retriever.keywords.idf
+    idf = retriever.derived.idf
 
     def sentence_cosine(question: str, texts: list[str]) -> list[float]:
         spans = [[text[a:b] for a, b in sentence_spans(text)] or [text] for text in texts]

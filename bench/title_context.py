@@ -53,8 +53,8 @@ def main() -> None:
                 docs = retriever.invoke(q["question"], k=args.k, as_of=as_of)
                 hybrid.append(hit_rank([(d.metadata["article_id"], d.page_content)
                                         for d in docs], q, args.k))
-                hits = store.search(embeddings.embed_query(q["question"]), args.k,
-                                    Scope(until=as_of))
+                hits = retriever.retriever.derived.nearest(
+                    embeddings.embed_query(q["question"]), args.k, Scope(until=as_of))
                 dense.append(hit_rank([(h.chunk.article_id, h.chunk.text) for h in hits], q,
                                       args.k))
             scores = retrieval_scores(hybrid, args.k) | retrieval_scores(dense, args.k, "dense ")

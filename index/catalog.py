@@ -1,6 +1,6 @@
-"""The article catalogue: the articles table the keyword index keeps beside its chunks
-(id, title, source, url, day). One rule for who published an article, shared by the
-keyword index, the reader and the chat."""
+"""The article catalogue: the articles table the derived index (index/derived.py) keeps
+beside its chunks (id, title, source, url, day). One rule for who published an article,
+shared by the derived index, the reader and the chat."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def outlet_of(source: str | None, url: str | None, title: str | None = None) -> 
 
 class Catalog:
     """The newest article's day, the articles of given outlets, and an article's outlet,
-    read from the keyword index's SQLite (`db`, shared under `lock`)."""
+    read from the derived index's SQLite (`db`, shared under `lock`)."""
 
     def __init__(self, db: sqlite3.Connection, lock: threading.RLock):
         self._db, self._lock = db, lock

@@ -82,5 +82,22 @@ def connect(settings: Settings, create: bool):
         raise IndexUnavailable(unavailable(settings, e)) from e
 
 
+def refuse_mixed(settings: Settings, found: str | None, embedder: str) -> None:
+    """IndexUnavailable when an index's vectors were made by another embedder than this one."""
+    if found is not None and found != embedder:
+        raise IndexUnavailable(
+            f"The index at {where(settings)} was built with the {found} embedder, "
+            f"and this one is {embedder}: set NEWSQA_EMBEDDER={found}, or run "
+            f"`newsqa index --rebuild` to embed everything with {embedder}.")
+
+
+def forget_clients() -> None:
+    """The next embedded client opens its folder anew (Chroma keeps one per folder and
+    process, with the vectors it has read)."""
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+
+
 def _reason(e: Exception) -> str:
     return str(e).strip().splitlines()[0][:200] if str(e).strip() else e.__class__.__name__

@@ -28,6 +28,8 @@ BF16_FLAGS = {"avx512_bf16", "amx_bf16"}  # /proc/cpuinfo flags of native bfloat
 # 0.03-0.4 s either way, and a cold `newsqa ask` skips the 8 s import of torch and
 # sentence-transformers. Larger calls (builds) load torch, 1.3-2x faster there on 2 cores;
 # once it is loaded, every call uses it (a warm answer's p50 0.47 s against numpy's 0.50 s).
+# Under "torch-bf16" too: float32 vectors of a question and its sentences, against chunks
+# embedded in bfloat16, answer the dev questions as well (docs/experiments.md).
 NUMPY_TEXTS = 64
 
 
@@ -102,8 +104,7 @@ class MiniLMEmbeddings:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         with self._lock:
             self.calls += len(texts)
-        if (self.embedder == "torch" and len(texts) <= NUMPY_TEXTS
-                and "sentence_transformers" not in sys.modules):
+        if len(texts) <= NUMPY_TEXTS and "sentence_transformers" not in sys.modules:
             return numpy_model().encode(list(texts), batch_size or self.batch_size)
         vectors = _model(self.threads, self.embedder).encode(
             list(texts),

@@ -2,7 +2,7 @@
 scope a search may look at, and the catalogue's entry for an article.
 
 Dates are `datetime.date` (None when undated) everywhere but in storage: the store and the
-keyword index keep a day as the int YYYYMMDD (0 when undated) for their range filters, and
+derived index keep a day as the int YYYYMMDD (0 when undated) for their range filters, and
 convert with `day_number` and `day_of`.
 """
 
@@ -100,7 +100,7 @@ class Scope:
 
     @property
     def days(self) -> tuple[int, int]:
-        """[since, until] as stored days, for the store's and the keyword index's filters."""
+        """[since, until] as stored days, for the store's and the derived index's filters."""
         return day_number(self.since), day_number(self.until) if self.until else LAST_DAY
 
     @property

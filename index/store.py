@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
 import time
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -11,22 +13,14 @@ import numpy as np
 
 from index.articles import date_of
 from index.connection import IndexBusy as IndexBusy  # re-exported: raised by index.lock
-from index.connection import IndexUnavailable, connect, guarded
+from index.connection import IndexUnavailable, connect, forget_clients, guarded, refuse_mixed
 from index.connection import unavailable as unavailable
 from index.connection import where as where
-from index.records import (
-    EVERYTHING,
-    Article,
-    CatalogEntry,
-    Chunk,
-    Hit,
-    Scope,
-    day_number,
-    day_of,
-    iso,
-)
+from index.records import Article, CatalogEntry, Chunk, Hit, day_number, day_of, iso
 from index.settings import Settings
 
+# Beside an embedded index's chroma.sqlite3: the store's generation (Store.generation).
+GENERATION_FILE = "generation"
 # Records read from Chroma in one request when reading everything (SQLite limits the
 # variables of one query; a page also bounds the texts held at once).
 PAGE = 5000
@@ -37,18 +31,25 @@ class Store:
     so citations are verified against the article itself, in either deployment."""
 
     def __init__(self, settings: Settings, create: bool = False):
+        """Chroma is connected to (and imported) at the first use of a collection: a process
+        that answers from the derived indexes only reads GENERATION_FILE."""
         self.settings = settings
-        self._client = client = connect(settings, create)
+        self._create = create
+        path = Path(settings.index_dir)
+        if not create and not settings.chroma_url and not (path / "chroma.sqlite3").exists():
+            raise IndexUnavailable(f"There is no index at {path}. Run `newsqa index` to build it.")
+
+    @functools.cached_property
+    def _collections(self):
+        settings = self.settings
+        client = connect(settings, self._create)
         try:
-            if create:
-                make = client.get_or_create_collection
-            else:
-                make = client.get_collection
-            self.chunks = make(
+            make = client.get_or_create_collection if self._create else client.get_collection
+            chunks = make(
                 settings.collection, embedding_function=None,
-                **({"configuration": {"hnsw": {"space": "cosine"}}} if create else {}),
+                **({"configuration": {"hnsw": {"space": "cosine"}}} if self._create else {}),
             )
-            self.articles = make(f"{settings.collection}_articles", embedding_function=None)
+            articles = make(f"{settings.collection}_articles", embedding_function=None)
         except Exception as e:
             if e.__class__.__name__ == "NotFoundError":
                 raise IndexUnavailable(
@@ -56,6 +57,26 @@ class Store:
                     "Run `newsqa index` to build it."
                 ) from e
             raise IndexUnavailable(unavailable(settings, e)) from e
+        return client, chunks, articles
+
+    def _reconnect(self) -> None:
+        """A new embedded client, which reads the files as they are now (Chroma keeps one
+        client per folder and process, and its vectors as they were when first read)."""
+        forget_clients()
+        self.__dict__.pop("_collections", None)
+
+    @property
+    def _client(self):
+        return self._collections[0]
+
+    @property
+    def chunks(self):
+        """The chunk collection (its first touch loads its whole HNSW into memory)."""
+        return self._collections[1]
+
+    @property
+    def articles(self):
+        return self._collections[2]
 
     @classmethod
     def reset(cls, settings: Settings) -> Store:
@@ -69,20 +90,24 @@ class Store:
                 raise
             path = Path(settings.index_dir)
             path.rename(path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}"))
-            from chromadb.api.client import SharedSystemClient
-
-            SharedSystemClient.clear_system_cache()  # it remembers the failed open of `path`
+            forget_clients()  # Chroma remembers the failed open of `path`
             client, present = connect(settings, create=True), set()
         for name in (settings.collection, f"{settings.collection}_articles"):
             if name in present:
                 client.delete_collection(name)
-        return cls(settings, create=True)
+        store = cls(settings, create=True)
+        store._touch()
+        return store
 
     # -- what is indexed -------------------------------------------------------------------
     @guarded
     def generation(self) -> str:
         """Changes whenever an article is committed or removed; readers use it to refresh
-        derived indexes. (Counting the chunks instead would cost a scan of them all.)"""
+        derived indexes. An embedded index keeps it in GENERATION_FILE too, so that asking
+        whether anything changed needs no Chroma."""
+        if not self.settings.chroma_url:
+            with contextlib.suppress(OSError):
+                return (Path(self.settings.index_dir) / GENERATION_FILE).read_text()
         current = self._client.get_collection(self.articles.name).metadata or {}
         return str(current.get("generation", ""))
 
@@ -114,16 +139,25 @@ class Store:
                                                             strict=True)}
 
     @guarded
-    def hits_of(self, article_ids: Sequence[str]) -> list[Hit]:
-        """The chunks of these articles, with their articles' dates (score 0)."""
+    def hits_of(self, article_ids: Sequence[str]) -> tuple[list[Hit], np.ndarray]:
+        """The chunks of these articles, with their articles' dates (score 0), and their
+        vectors (one row each)."""
         if not article_ids:
-            return []
-        got = self.chunks.get(where={"article_id": {"$in": list(article_ids)}},
-                              include=["metadatas", "documents"])
-        return [
+            return [], np.zeros((0, 0), np.float32)
+        where = {"article_id": {"$in": list(article_ids)}}
+        include = ["metadatas", "documents", "embeddings"]
+        try:
+            got = self.chunks.get(where=where, include=include)
+        except Exception:
+            if self.settings.chroma_url:
+                raise
+            self._reconnect()  # vectors another process wrote since this client loaded them
+            got = self.chunks.get(where=where, include=include)
+        hits = [
             Hit(chunk=_chunk(id_, meta, text), score=0.0, day=day_of(int(meta.get("day", 0))))
             for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
         ]
+        return hits, np.asarray(got["embeddings"], np.float32).reshape(len(hits), -1)
 
     # -- writing (build.py decides what; these keep the store consistent if interrupted) -----
     @guarded
@@ -180,7 +214,14 @@ class Store:
         )
 
     def _touch(self) -> None:
-        self._set_metadata(generation=time.time_ns())
+        """A new generation: in the file first, so a failure in between makes readers read
+        the store once too often, never once too few."""
+        generation = time.time_ns()
+        if not self.settings.chroma_url:
+            path = Path(self.settings.index_dir) / GENERATION_FILE
+            path.with_suffix(".tmp").write_text(str(generation))
+            path.with_suffix(".tmp").replace(path)
+        self._set_metadata(generation=generation)
 
     def _set_metadata(self, **values) -> None:
         current = self._client.get_collection(self.articles.name).metadata or {}
@@ -196,39 +237,12 @@ class Store:
 
     @guarded
     def check_embedder(self, embedder: str, record: bool = False) -> None:
-        """Refuse to mix vectors: queries and new chunks must be embedded the way the indexed
-        chunks were. With `record`, an index with no embedder yet takes this one."""
+        """Refuse to mix vectors: new chunks must be embedded the way the indexed chunks
+        were. With `record`, an index with no embedder yet takes this one."""
         found = self.embedder()
         if found is None and record:
             self._set_metadata(embedder=embedder)
-        elif found is not None and found != embedder:
-            raise IndexUnavailable(
-                f"The index at {where(self.settings)} was built with the {found} embedder, "
-                f"and this one is {embedder}: set NEWSQA_EMBEDDER={found}, or run "
-                f"`newsqa index --rebuild` to embed everything with {embedder}.")
-
-    # -- reading ------------------------------------------------------------------------------
-    @guarded
-    def search(self, vector: Sequence[float], k: int, scope: Scope = EVERYTHING) -> list[Hit]:
-        """The k nearest chunks within `scope`. (Chroma returns fewer when it holds fewer; its
-        count() would scan every chunk.)"""
-        # A filtered query scans; most chunks usually pass, so over-fetch and filter here first.
-        hits = [h for h in self._query(vector, 2 * k, None) if scope.admits(h)]
-        if len(hits) < k and scope != EVERYTHING:
-            hits = [h for h in self._query(vector, k, _chroma_filter(scope)) if scope.admits(h)]
-        return hits[:k]
-
-    def _query(self, vector: Sequence[float], n: int, where: dict | None) -> list[Hit]:
-        got = self.chunks.query(query_embeddings=[list(vector)], n_results=n, where=where,
-                                include=["metadatas", "documents", "distances"])
-        return [
-            Hit(chunk=_chunk(id_, meta, text), score=1.0 - dist,
-                day=day_of(int(meta.get("day", 0))))
-            for id_, meta, text, dist in zip(
-                got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0],
-                strict=True,
-            )
-        ]
+        refuse_mixed(self.settings, found, embedder)
 
 
 def _pages(collection, include: list[str]) -> Iterator[dict[str, list]]:
@@ -274,12 +288,3 @@ def _entry(id_: str, meta: dict) -> CatalogEntry:
     return CatalogEntry(id=id_, title=meta.get("title", ""), date=date_of(meta.get("date")),
                         source=meta.get("source") or None, url=meta.get("url") or None,
                         path=meta.get("path", ""), digest=meta.get("digest", ""))
-
-
-def _chroma_filter(scope: Scope) -> dict:
-    """A scope as a Chroma filter (the article list only while it is short)."""
-    since, until = scope.days
-    terms = [{"day": {"$gte": since}}, {"day": {"$lte": until}}]
-    if scope.articles is not None and len(scope.articles) <= 1000:
-        terms.append({"article_id": {"$in": sorted(scope.articles) or [""]}})
-    return {"$and": terms}

@@ -58,7 +58,7 @@ def search(query: str, *, k: int | None = None, as_of: Day = None, since: Day = 
                                      since=asked.since, until=asked.until,
                                      sources=asked.sources).found
     chunks = [f.hit.chunk for f in found]
-    articles = parts.store.get_articles(c.article_id for c in chunks)
+    articles = parts.retriever.derived.articles(c.article_id for c in chunks)
     return [Passage(article_id=c.article_id, title=a.title, date=a.date, source=a.source,
                     url=web_address(a.url), text=c.text, start=c.start, end=c.end)
             for c in chunks if (a := articles.get(c.article_id))]

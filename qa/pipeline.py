@@ -9,6 +9,7 @@ import dataclasses
 import functools
 from collections.abc import Iterator
 
+from index.connection import refuse_mixed
 from index.embeddings import MiniLMEmbeddings
 from index.settings import Settings, go_offline
 from index.store import Store
@@ -25,7 +26,6 @@ from qa.retrieve import Retriever
 
 @dataclasses.dataclass(frozen=True)
 class Pipeline:
-    store: Store
     retriever: Retriever
     reader: Reader
 
@@ -42,8 +42,8 @@ class Pipeline:
                                             since=query.since, until=query.until,
                                             sources=query.sources)
         chunks = tuple(f.hit.chunk for f in retrieved.found)
-        keywords = self.retriever.keywords
-        outlet = keywords.catalog.outlet
+        derived = self.retriever.derived
+        outlet = derived.catalog.outlet
         copies: dict[str, dict[str, None]] = {}
         for f in retrieved.found:
             own = outlet(f.hit.chunk.article_id)
@@ -51,7 +51,7 @@ class Pipeline:
             outlets.update(dict.fromkeys(o for o in map(outlet, f.copies) if o != own))
         return Evidence(
             question=question, asked=query.question, chunks=chunks,
-            articles=self.store.get_articles(c.article_id for c in chunks), idf=keywords.idf,
+            articles=derived.articles(c.article_id for c in chunks), idf=derived.idf,
             focus=retrieved.focus,
             copies={id_: tuple(outlets) for id_, outlets in copies.items() if outlets},
             as_of=query.as_of, choices=resolved.choices)
@@ -91,14 +91,14 @@ class Pipeline:
 def pipeline(settings: Settings) -> Pipeline:
     """Store, model, retriever and reader for these settings, opened once per process."""
     go_offline()
-    store = Store(settings)
     embeddings = MiniLMEmbeddings(threads=settings.threads, embedder=settings.embedder)
-    store.check_embedder(embeddings.embedder)
-    retriever = Retriever(store, embeddings, k=settings.k)
+    retriever = Retriever(Store(settings), embeddings, k=settings.k)
+    retriever.refresh()  # questions are embedded as the served vectors were:
+    refuse_mixed(settings, retriever.derived.vectors.embedder, embeddings.embedder)
     reader = extractive = ExtractiveReader(embeddings)
     llm = llm_from(settings)
     if llm and settings.llm_style == "choose":
         reader = ChoosingReader(llm, extractive)
     elif llm:
         reader = LLMReader(llm, extractive, settings.llm_max_tokens)
-    return Pipeline(store=store, retriever=retriever, reader=reader)
+    return Pipeline(retriever=retriever, reader=reader)

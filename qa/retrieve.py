@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 over the same chunks, fused by reciprocal rank."""
+"""Hybrid retrieval: dense and BM25 over the same chunks (both served from the derived index,
+index/derived.py), fused by reciprocal rank."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from index.derived import DerivedIndex
 from index.embeddings import MiniLMEmbeddings
-from index.keywords import KeywordIndex
 from index.records import Hit, Scope
 from index.store import Store
 from qa.dates import Window, question_window
@@ -44,21 +45,22 @@ class Retriever:
     rrf_k: int = 60  # reciprocal-rank fusion constant
     recent_days: int = 10  # with as_of: how far back counts as recent
     recent_boost: float = 2.0  # fused-score lift for recent chunks, in first places
-    _keywords: KeywordIndex | None = field(default=None, init=False, repr=False)
+    _derived: DerivedIndex | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
-    def keywords(self) -> KeywordIndex:
-        """The keyword (BM25) index, as of the last refresh()."""
+    def derived(self) -> DerivedIndex:
+        """The derived index (texts, terms and vectors of the store's chunks), as of the last
+        refresh()."""
         with self._lock:
-            if self._keywords is None:
-                self._keywords = KeywordIndex(self.store)
-            return self._keywords
+            if self._derived is None:
+                self._derived = DerivedIndex(self.store)
+            return self._derived
 
     def refresh(self) -> None:
-        """Bring the keyword index in step with the store: the articles a build changed
+        """Bring the derived index in step with the store: the articles a build changed
         since the last refresh are brought in (nothing when the store is unchanged)."""
-        self.keywords.sync()
+        self.derived.sync()
 
     def recent_window(self, as_of: datetime.date | None
                       ) -> tuple[datetime.date, datetime.date] | None:
@@ -69,7 +71,7 @@ class Retriever:
         """The days a question is about: those its own words name ("this week", "in August"),
         counted from `as_of` (default: the newest article's date); else, when `as_of` is
         given, the days just before it (a question asked on a given day is about them)."""
-        newest = self.keywords.catalog.newest()
+        newest = self.derived.catalog.newest()
         named = question_window(query, as_of or newest or datetime.date.today())
         return named or self.recent_window(as_of)
 
@@ -79,7 +81,7 @@ class Retriever:
         last = min((d for d in (as_of, until) if d), default=None)
         return Scope(
             since=since, until=last,
-            articles=self.keywords.catalog.articles_from(sources) if sources else None,
+            articles=self.derived.catalog.articles_from(sources) if sources else None,
         )
 
     def retrieve(self, question: str, *, k: int | None = None,
@@ -92,8 +94,8 @@ class Retriever:
         k = k or self.k
         depth = max(self.candidates, k)
         scope = self.scope(as_of, since, until, sources)
-        dense = self.store.search(self.embeddings.embed_query(question), depth, scope)
-        fused = fuse([dense, self.keywords.search(question, depth, scope)], self.rrf_k)
+        dense = self.derived.nearest(self.embeddings.embed_query(question), depth, scope)
+        fused = fuse([dense, self.derived.search(question, depth, scope)], self.rrf_k)
         focus = self.focus(question, as_of)
         if focus and self.recent_boost:
             first, last = focus

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from index.build import build
-from index.keywords import KeywordIndex
+from index.derived import DerivedIndex
 from index.store import Store
 from tests.conftest import ROOT, corpus_records, settings_for
 
@@ -128,7 +128,7 @@ def test_kill_9_in_the_middle_of_a_build_then_rerun_ends_consistent(tmp_path, em
     settings = settings_for(tmp_path)
     committed = [i for i in Store(settings).catalog().values() if i.digest]
     assert 0 < len(committed) < 40, "the kill should land mid-build"
-    midway = KeywordIndex(Store(settings))
+    midway = DerivedIndex(Store(settings))
     midway.sync()  # as a chat would, reading the half-built index
 
     report = build([corpus], settings, embeddings=embeddings)
@@ -139,7 +139,7 @@ def test_kill_9_in_the_middle_of_a_build_then_rerun_ends_consistent(tmp_path, em
     assert {c.article_id for c in Store(settings).all_chunks()} == set(Store(settings).catalog())
 
     midway.sync()
-    fresh = KeywordIndex(Store(clean))
+    fresh = DerivedIndex(Store(clean))
     fresh.sync()
     for query in ["president election vote", "police said on Monday", "company shares fell"]:
         ranked = [sorted((round(h.score, 6), h.chunk.id) for h in keywords.search(query, 10))

@@ -32,9 +32,10 @@ def test_auto_takes_bf16_only_where_the_cpu_has_bfloat16_math(monkeypatch):
 def test_bf16_vectors_stay_close_to_float32():
     texts = ["Bob Iger, David Zaslav and Ted Sarandos attended the talks.",
              "The harbour ferry carried 412 passengers on its first day back.", "Who won?"]
-    full = MiniLMEmbeddings(embedder="torch").encode(texts)
-    half = MiniLMEmbeddings(embedder="torch-bf16").encode(texts)
-    assert half.dtype == np.float32 and half.shape == (3, 384)
+    full, half = (module._model(0, embedder).encode(texts, normalize_embeddings=True,
+                                                    convert_to_tensor=True).float().numpy()
+                  for embedder in ("torch", "torch-bf16"))
+    assert half.shape == (3, 384)
     assert np.all(np.sum(full * half, axis=1) > 0.99)
     assert not np.array_equal(full, half)  # really another embedder
 
@@ -70,8 +71,9 @@ def test_the_numpy_model_gives_the_torch_vectors():
     assert np.abs(by_numpy[0] - by_numpy[2]).max() > 0.01  # not one vector for all
 
 
-def test_small_calls_use_numpy_until_torch_is_loaded(monkeypatch):
-    embeddings = MiniLMEmbeddings(embedder="torch")
+@pytest.mark.parametrize("embedder", ["torch", "torch-bf16"])
+def test_small_calls_use_numpy_until_torch_is_loaded(monkeypatch, embedder):
+    embeddings = MiniLMEmbeddings(embedder=embedder)
     used = []
     monkeypatch.setattr(module, "numpy_model", lambda: used.append("numpy") or numpy_model())
     monkeypatch.delitem(sys.modules, "sentence_transformers")  # as in a process that never built

@@ -224,7 +224,7 @@ def canned_chain(settings, embeddings, *replies):
     """The pipeline with a canned LLM reader, as its LCEL runnable (a Query in)."""
     parts = pipeline(settings)
     reader = LLMReader(Canned(*replies), ExtractiveReader(embeddings))
-    return as_runnable(Pipeline(store=parts.store, retriever=parts.retriever, reader=reader))
+    return as_runnable(Pipeline(retriever=parts.retriever, reader=reader))
 
 
 def test_out_of_range_markers_and_uncited_sentences_are_dropped(corpus, embeddings):

@@ -58,7 +58,7 @@ ARTICLE = Article(id="a", title="Talks", date=datetime.date(2023, 9, 23), source
 
 @dataclass
 class Retriever:
-    """Stands for qa/retrieve.py's Retriever: what it was asked, and its keyword side."""
+    """Stands for qa/retrieve.py's Retriever: what it was asked, and its derived index."""
 
     asked: list
 
@@ -70,13 +70,8 @@ class Retriever:
         self.asked.append("refresh")
 
     catalog = type("Catalog", (), {"outlet": staticmethod(lambda article_id: "")})()
-    keywords = type("Keywords", (), {"idf": staticmethod(lambda term: 1.0),
-                                      "catalog": catalog})()
-
-
-class Store:
-    def get_articles(self, ids):
-        return {"a": ARTICLE}
+    derived = type("Derived", (), {"idf": staticmethod(lambda term: 1.0), "catalog": catalog,
+                                    "articles": staticmethod(lambda ids: {"a": ARTICLE})})()
 
 
 class Reader:
@@ -94,7 +89,7 @@ class Reader:
 
 def test_the_steps_run_in_order_and_answer_equals_the_end_of_the_stream():
     asked = []
-    parts = Pipeline(store=Store(), retriever=Retriever(asked), reader=Reader())
+    parts = Pipeline(retriever=Retriever(asked), reader=Reader())
     query = Query(question="Who attended them?", k=3, as_of=datetime.date(2023, 9, 24),
                   history=(Turn("user", "Where were the talks?"),))
     result = parts.answer(query)
@@ -111,7 +106,7 @@ def test_the_steps_run_in_order_and_answer_equals_the_end_of_the_stream():
 
 
 def test_as_runnable_is_the_same_chain_in_lcel():
-    parts = Pipeline(store=Store(), retriever=Retriever([]), reader=Reader())
+    parts = Pipeline(retriever=Retriever([]), reader=Reader())
     runnable = as_runnable(parts)
     assert isinstance(runnable, Runnable)
     query = Query(question="Who attended the talks?")

@@ -37,7 +37,7 @@ def test_dense_and_sparse_both_contribute(news_index, embeddings):
     assert [d.metadata["score"] for d in docs] == sorted(
         (d.metadata["score"] for d in docs), reverse=True)
     # An exact rare term only BM25 can match precisely.
-    best = retriever.retriever.keywords.search("NBCUniversal", 3)[0]
+    best = retriever.retriever.derived.search("NBCUniversal", 3)[0]
     assert best.chunk.article_id.startswith("seeds/")
 
 
@@ -52,12 +52,12 @@ def test_sparse_index_follows_the_store(tmp_path, embeddings):
     build([folder], settings, embeddings=embeddings)
     retriever = Retriever(Store(settings), embeddings)
     retriever.refresh()
-    assert retriever.keywords.search("quokka", 3) == []
+    assert retriever.derived.search("quokka", 3) == []
     (folder / "two.txt").write_text("A quokka was seen near the harbour on Friday.")
     build([folder], settings, embeddings=embeddings)
-    assert retriever.keywords.search("quokka", 3) == []  # not until refreshed
+    assert retriever.derived.search("quokka", 3) == []  # not until refreshed
     retriever.refresh()
-    assert retriever.keywords.search("quokka", 3)[0].chunk.article_id == "a/two.txt"
+    assert retriever.derived.search("quokka", 3)[0].chunk.article_id == "a/two.txt"
     assert [f.hit.chunk.article_id for f in retriever.retrieve("quokka", k=1).found] == [
         "a/two.txt"]
 
@@ -78,18 +78,18 @@ def two_articles(tmp_path, embeddings, one="date 2023-09-01\nA quokka was seen n
 
 def test_the_keyword_index_is_kept_on_disk_for_the_next_process(tmp_path, embeddings,
                                                                monkeypatch):
-    from index.keywords import KeywordIndex, keyword_path
+    from index.derived import DerivedIndex, derived_path
 
     settings, _ = two_articles(tmp_path, embeddings)
-    first = KeywordIndex(Store(settings))
+    first = DerivedIndex(Store(settings))
     first.sync()
-    assert keyword_path(settings) == tmp_path / "index" / "keywords.sqlite3"
+    assert derived_path(settings) == tmp_path / "index" / "derived.sqlite3"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "index"]  # nothing beside it
     found = [h.chunk.article_id for h in first.search("quokka harbour", 3)]
     first.close()
-    with monkeypatch.context() as m:  # a new process: nothing is read from the store again
-        m.setattr(Store, "hits_of", lambda self, ids: pytest.fail("read from the store"))
-        again = KeywordIndex(Store(settings))
+    with monkeypatch.context() as m:  # a new process: Chroma is not even opened
+        m.setattr("index.store.connect", lambda *a: pytest.fail("opened Chroma"))
+        again = DerivedIndex(Store(settings))
         again.sync()
         assert [h.chunk.article_id for h in again.search("quokka harbour", 3)] == found
         assert sorted(found) == ["a/one.txt", "a/two.txt"]
@@ -97,11 +97,11 @@ def test_the_keyword_index_is_kept_on_disk_for_the_next_process(tmp_path, embedd
 
 def test_a_build_brings_in_only_the_articles_it_changed(tmp_path, embeddings, monkeypatch):
     from index.build import build
-    from index.keywords import KeywordIndex
+    from index.derived import DerivedIndex
 
     settings, folder = two_articles(tmp_path, embeddings)
-    keywords = KeywordIndex(Store(settings))
-    keywords.sync()
+    derived = DerivedIndex(Store(settings))
+    derived.sync()
     read: list = []
     original = Store.hits_of
     monkeypatch.setattr(Store, "hits_of", lambda self, ids: read.extend(ids) or
@@ -110,106 +110,120 @@ def test_a_build_brings_in_only_the_articles_it_changed(tmp_path, embeddings, mo
     (folder / "one.txt").write_text("date 2023-09-01\nA wombat was seen near the harbour.")
     (folder / "two.txt").unlink()
     build([folder], settings, embeddings=embeddings)
-    keywords.sync()
+    derived.sync()
     assert sorted(read) == ["a/one.txt", "a/three.txt"]
-    assert [h.chunk.article_id for h in keywords.search("quokka", 3)] == []  # changed, removed
-    assert [h.chunk.article_id for h in keywords.search("wombat zeppelin", 3)] == [
-        "a/one.txt", "a/three.txt"] or [h.chunk.article_id for h in keywords.search(
+    assert [h.chunk.article_id for h in derived.search("quokka", 3)] == []  # changed, removed
+    assert [h.chunk.article_id for h in derived.search("wombat zeppelin", 3)] == [
+        "a/one.txt", "a/three.txt"] or [h.chunk.article_id for h in derived.search(
             "wombat zeppelin", 3)] == ["a/three.txt", "a/one.txt"]
-    assert keywords.catalog.newest().isoformat() == "2023-09-21"
+    assert derived.catalog.newest().isoformat() == "2023-09-21"
 
 
-def test_filters_apply_inside_the_search(tmp_path, embeddings):
-    from index.keywords import KeywordIndex
+@pytest.mark.parametrize("exact_scope", [50_000, 0])  # scopes searched exactly, or filtered
+def test_filters_apply_inside_the_search(tmp_path, embeddings, monkeypatch, exact_scope):
+    from index import derived as derived_module
+    from index.derived import DerivedIndex
     from index.records import Scope
 
+    monkeypatch.setattr(derived_module, "EXACT_SCOPE", exact_scope)
     settings, _ = two_articles(tmp_path, embeddings)
-    keywords = KeywordIndex(Store(settings))
-    keywords.sync()
+    derived = DerivedIndex(Store(settings))
+    derived.sync()
+    vector = embeddings.embed_query("A quokka swam across the harbour.")
+    assert [h.chunk.article_id for h in derived.nearest(vector, 2)] == ["a/two.txt",
+                                                                        "a/one.txt"]
     early = Scope(since=datetime.date(2023, 8, 1), until=datetime.date(2023, 9, 10))
-    assert [h.chunk.article_id for h in keywords.search("quokka", 1, early)] == ["a/one.txt"]
     only_two = Scope(articles=frozenset({"a/two.txt"}))
-    assert [h.chunk.article_id for h in keywords.search("quokka", 1, only_two)] == ["a/two.txt"]
-    assert keywords.search("quokka", 5, Scope(since=datetime.date(2024, 1, 1))) == []
+    only_one = Scope(articles=frozenset({"a/one.txt"}))
+    later = Scope(since=datetime.date(2024, 1, 1))
+    for search, query in ((derived.search, "quokka"), (derived.nearest, vector)):
+        assert [h.chunk.article_id for h in search(query, 1, early)] == ["a/one.txt"]
+        assert [h.chunk.article_id for h in search(query, 1, only_two)] == ["a/two.txt"]
+        assert [h.chunk.article_id for h in search(query, 5, only_one)] == ["a/one.txt"]
+        assert search(query, 5, later) == []
 
 
 def test_a_broken_keyword_file_is_rebuilt_from_the_store(tmp_path, embeddings):
-    from index.keywords import KeywordIndex, keyword_path
+    from index.derived import DerivedIndex, derived_path
 
     settings, _ = two_articles(tmp_path, embeddings)
-    keyword_path(settings).write_bytes(b"not a database" * 100)
-    keywords = KeywordIndex(Store(settings))
-    keywords.sync()
-    assert len(keywords.search("quokka", 5)) == 2
-    assert keywords.idf("quokka") < keywords.idf("zeppelin")
+    derived_path(settings).write_bytes(b"not a database" * 100)
+    derived = DerivedIndex(Store(settings))
+    derived.sync()
+    assert len(derived.search("quokka", 5)) == 2
+    assert derived.idf("quokka") < derived.idf("zeppelin")
 
 
 def test_lost_terms_are_written_again_from_the_chunks_not_the_store(tmp_path, embeddings,
                                                                    monkeypatch):
     import shutil
 
-    from index.keywords import KeywordIndex
+    from index.derived import DerivedIndex
 
     settings, _ = two_articles(tmp_path, embeddings)
-    first = KeywordIndex(Store(settings))
+    first = DerivedIndex(Store(settings))
     first.sync()
     found = [h.chunk.id for h in first.search("quokka harbour", 3)]
     first.close()
     shutil.rmtree(first.terms_path)
     monkeypatch.setattr(Store, "hits_of", lambda self, ids: pytest.fail("read from the store"))
-    again = KeywordIndex(Store(settings))
+    again = DerivedIndex(Store(settings))
     again.sync()
     assert [h.chunk.id for h in again.search("quokka harbour", 3)] == found != []
 
 
 def test_a_sync_cut_short_after_its_terms_leaves_no_twice_counted_chunk(tmp_path, embeddings):
-    from index.keywords import KeywordIndex
+    from index.derived import DerivedIndex
 
     settings, _ = two_articles(tmp_path, embeddings)
-    keywords = KeywordIndex(Store(settings))
-    keywords.sync()
-    before = [h.chunk.id for h in keywords.search("quokka", 5)]
+    derived = DerivedIndex(Store(settings))
+    derived.sync()
+    before = [h.chunk.id for h in derived.search("quokka", 5)]
     # As if the process died after writing the terms of a/one.txt but before recording it:
-    db = keywords._db
+    db = derived._db
     db.execute("DELETE FROM chunks WHERE article_id = 'a/one.txt'")
     db.execute("DELETE FROM articles WHERE id = 'a/one.txt'")
     db.execute("UPDATE state SET value = 'older' WHERE key = 'generation'")
-    again = KeywordIndex(Store(settings))
+    again = DerivedIndex(Store(settings))
     again.sync()
     assert [h.chunk.id for h in again.search("quokka", 5)] == before
-    assert again.idf("quokka") == keywords.idf("quokka")  # each chunk counted once
+    assert again.idf("quokka") == derived.idf("quokka")  # each chunk counted once
 
 
-def test_a_sync_that_failed_can_be_retried_by_the_same_process(tmp_path, embeddings,
-                                                              monkeypatch):
+def test_a_sync_that_failed_keeps_the_earlier_index_and_the_next_one_catches_up(
+        tmp_path, embeddings, monkeypatch):
     from index.build import build
-    from index.keywords import KeywordIndex
+    from index.derived import DerivedIndex
     from index.store import IndexUnavailable
 
     settings, folder = two_articles(tmp_path, embeddings)
-    keywords = KeywordIndex(Store(settings))
-    keywords.sync()
-    (folder / "three.txt").write_text("date 2023-09-21\nA dirigible landed in Lakehurst.")
-    build([folder], settings, embeddings=embeddings)
 
     def down(self, ids):
         raise IndexUnavailable("The Chroma server is not answering.")
 
+    first = DerivedIndex(Store(settings))
     with monkeypatch.context() as m:
         m.setattr(Store, "hits_of", down)
-        with pytest.raises(IndexUnavailable) as failed:
-            keywords.sync()
-    keywords.sync()  # while the failure (and its traceback) is still held
-    assert failed.value and [h.chunk.article_id for h in keywords.search("dirigible", 3)] == [
-        "a/three.txt"]
+        with pytest.raises(IndexUnavailable):  # nothing to answer from yet
+            first.sync()
+    first.sync()
+    (folder / "three.txt").write_text("date 2023-09-21\nA dirigible landed in Lakehurst.")
+    build([folder], settings, embeddings=embeddings)
+    with monkeypatch.context() as m:
+        m.setattr(Store, "hits_of", down)
+        first.sync()  # the earlier index goes on answering
+        assert [h.chunk.article_id for h in first.search("quokka", 3)] != []
+        assert first.search("dirigible", 3) == []
+    first.sync()
+    assert [h.chunk.article_id for h in first.search("dirigible", 3)] == ["a/three.txt"]
 
 
 def test_a_word_the_question_repeats_weighs_more(tmp_path, embeddings):
-    from index.keywords import KeywordIndex
+    from index.derived import DerivedIndex
 
     settings, _ = two_articles(tmp_path, embeddings, "A wombat was seen near the harbour.",
                                "A zeppelin was seen near the harbour.")
-    keywords = KeywordIndex(Store(settings))
-    keywords.sync()
-    assert keywords.search("zeppelin wombat wombat", 1)[0].chunk.article_id == "a/one.txt"
-    assert keywords.search("wombat zeppelin zeppelin", 1)[0].chunk.article_id == "a/two.txt"
+    derived = DerivedIndex(Store(settings))
+    derived.sync()
+    assert derived.search("zeppelin wombat wombat", 1)[0].chunk.article_id == "a/one.txt"
+    assert derived.search("wombat zeppelin zeppelin", 1)[0].chunk.article_id == "a/two.txt"

@@ -15,7 +15,7 @@ from qa.pipeline import pipeline
 
 
 def reindex(settings: Settings, progress: Callable[..., None] | None = None) -> str:
-    """Update the index from the article folder; the keyword index takes in the changes
+    """Update the index from the article folder; the derived index takes in the changes
     at once, so the next question costs what any question costs."""
     if not settings.articles.exists():
         return f"There is no article folder at {settings.articles}."
@@ -36,7 +36,7 @@ def add_url(url: str, settings: Settings) -> str:
     try:
         added, report = add_urls([url], settings)
         if report:
-            pipeline(settings).refresh()  # its keywords now, not at the next question
+            pipeline(settings).refresh()  # its derived index now, not at the next question
     except IndexUnavailable as e:
         return str(e)
     return "\n".join([a.message for a in added] + ([report.line()] if report else []))
