@@ -218,9 +218,7 @@ class DerivedIndex:
         allowed, share = None, 1.0
         if scope != EVERYTHING:
             with self._lock:
-                allowed = self._keys_within(scope)
-                if allowed is None:
-                    share = max(self._count_within(scope), 1) / max(self._total, 1)
+                allowed, share = self._within(scope)
         fetch = int(2 * k / share)
         while True:
             score = dict(found := self.vectors.search(vector, fetch, allowed))
@@ -249,23 +247,22 @@ class DerivedIndex:
         return [row for part in parts(values, SYNC_BATCH) for row in self._db.execute(
             f"SELECT {CHUNK} FROM chunks WHERE {column} IN ({','.join('?' * len(part))})", part)]
 
-    def _keys_within(self, scope: Scope) -> np.ndarray | None:
-        """The keys of the chunks in `scope`, when there are at most EXACT_SCOPE of them."""
+    def _within(self, scope: Scope) -> tuple[np.ndarray | None, float]:
+        """The keys of the chunks in `scope` when there are at most EXACT_SCOPE of them;
+        else None, and the share of all chunks that its days admit."""
         if scope.articles is not None and len(scope.articles) <= EXACT_SCOPE // 10:
             rows = [row for part in parts(sorted(scope.articles), SYNC_BATCH)
                     for row in self._db.execute(
                         "SELECT key FROM chunks WHERE day BETWEEN ? AND ? AND article_id IN "
                         f"({','.join('?' * len(part))})", (*scope.days, *part))]
-        elif self._count_within(scope) <= EXACT_SCOPE:
+        else:
+            inside = self._db.execute("SELECT count(*) FROM chunks WHERE day BETWEEN ? AND ?",
+                                      scope.days).fetchone()[0]
+            if inside > EXACT_SCOPE:
+                return None, max(inside, 1) / max(self._total, 1)
             rows = self._db.execute("SELECT key FROM chunks WHERE day BETWEEN ? AND ?",
                                     scope.days).fetchall()
-        else:
-            return None
-        return np.fromiter((r[0] for r in rows), np.uint64, len(rows))
-
-    def _count_within(self, scope: Scope) -> int:
-        return self._db.execute("SELECT count(*) FROM chunks WHERE day BETWEEN ? AND ?",
-                                scope.days).fetchone()[0]
+        return np.fromiter((r[0] for r in rows), np.uint64, len(rows)), 1.0
 
     def close(self) -> None:
         self._db.close()

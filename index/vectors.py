@@ -81,11 +81,10 @@ class Segment:
              ) -> tuple[np.ndarray, np.ndarray]:
         """Exact search over every row, or over `rows`."""
         if rows is None:
-            scores = np.concatenate([
-                self.vectors[i : i + SCAN_BLOCK].astype(np.float32) @ query
-                for i in range(0, len(self.keys), SCAN_BLOCK)]) if len(self.keys) else (
-                np.zeros(0, np.float32))
-            return _best(np.asarray(self.keys), scores, n)
+            scores = [self.vectors[i : i + SCAN_BLOCK].astype(np.float32) @ query
+                      for i in range(0, len(self.keys), SCAN_BLOCK)]
+            return _best(np.asarray(self.keys), np.concatenate([np.zeros(0, np.float32),
+                                                                *scores]), n)
         return _best(self.keys[rows], _scores(self.vectors, rows, query), n)
 
     def rows_of(self, keys: np.ndarray) -> np.ndarray:
