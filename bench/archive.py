@@ -1,24 +1,27 @@
 """Archive scale: a synthetic archive built from the real corpus (articles recombined and
 re-dated over several years, so that no two texts are the same), run through the real
-pipeline: Chroma, the keyword index, retrieval and the reader. With --hashed-vectors (the
-default) a hashing embedder stands in for the model, so that large archives fit in a
-session; the output says so. Prints per size: index time per 1,000 articles, warm p50/p95 of
-answer(), this process's peak RSS, the time from a build adding one article to the first
-answer that cites it, with the p50 of the ten questions after that add, and a cold
-`newsqa ask` in a new process (its time and peak RSS: what serving the archive costs).
+pipeline: Chroma, the derived index (texts, terms, vectors), retrieval and the reader. A
+hashing embedder stands in for the model, so that large archives fit in a session; the
+output says so. Each step runs in a process of its own, as it would in a deployment:
+
+- the writer (`newsqa index`): build time per 1,000 articles, its peak RSS;
+- a first sync (a new replica deriving its indexes from the store): time, peak RSS;
+- the server: 100 questions (warm p50/p95), its RSS after them; then one article added by a
+  writer, and the time from that build's end to the server's first answer citing it;
+- a cold `newsqa ask` with the real model: its time and its own peak RSS;
+- disk per component.
 
     python bench/archive.py ../shared/data/realtimeqa-2023/articles.jsonl.gz \
         --questions ../shared/data/realtimeqa-2023/questions-dev.jsonl --sizes 2000 10000 \
         [--work DIR]
 
 With --work the archives are built in DIR and kept; a later run with the same DIR serves
-them again without building (its keyword index is brought in anew, as a new replica's is).
+them again without building (its derived index is brought in anew, as a new replica's is).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import gzip
 import hashlib
@@ -26,7 +29,6 @@ import itertools
 import json
 import random
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -42,10 +44,12 @@ from index.embeddings import MiniLMEmbeddings
 from index.settings import Settings, go_offline
 
 YEARS_BACK = 6  # the archive's articles are spread over this many years before 2023
+SOURCE = 3000  # real articles the archive's texts are drawn from
 ADDED = ("date 2023-12-30\nHarbour pilot Quentin Vasquez-Oyelaran was named head of the port "
          "authority on Friday, the city said.\n")  # the article added to a built archive
 ADDED_QUESTION = "Who was named head of the port authority?"  # only the added article answers
-PEAK = "peak RSS of this process:"  # how a cold ask reports its own peak RSS on stderr
+SERVED = 100  # questions the server answers before its RSS is read
+MB = 1024 * 1024
 
 
 class HashedEmbeddings(MiniLMEmbeddings):
@@ -69,8 +73,9 @@ class HashedEmbeddings(MiniLMEmbeddings):
         self.calls += len(texts)
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for i, text in enumerate(texts):
-            for word in text.lower().split()[:200]:
-                out[i] += self._direction(word)
+            words = text.lower().split()[:200]
+            if words:
+                out[i] = np.sum([self._direction(w) for w in words], axis=0)
             out[i] /= np.linalg.norm(out[i]) or 1.0
         return out
 
@@ -90,8 +95,11 @@ def synthetic(source: list[dict], n: int, seed: int = 0) -> list[dict]:
     return articles
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+def memory(field: str) -> float:
+    """This process's VmRSS or VmHWM (its peak), in MB."""
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE).group(1)) / 1024
 
 
 def p(values: list[float], q: float) -> float:
@@ -99,134 +107,182 @@ def p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run(size: int, source: list[dict], questions: list[str], embeddings, work: Path) -> None:
+def hashed_settings(index_dir: str) -> Settings:
+    """Settings whose pipeline embeds questions with the hashing embedder, as the archive."""
     import qa.pipeline
+
+    embeddings = HashedEmbeddings()
+    qa.pipeline.MiniLMEmbeddings = lambda **_: embeddings
+    return Settings(index_dir=Path(index_dir), embedder="torch")
+
+
+def child(*args: str) -> dict:
+    """One step in a new process; what it reports (its last line, JSON)."""
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{args[0]} failed: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- the steps, each in its own process ------------------------------------------------------
+def step_build(index_dir: str, folder: str) -> None:
     from index.build import build
+
+    started = time.perf_counter()
+    report = build([Path(folder)], Settings(index_dir=Path(index_dir), embedder="torch"),
+                   embeddings=HashedEmbeddings())
+    print(json.dumps({"seconds": time.perf_counter() - started, "new": report.new,
+                      "chunks": report.chunks, "peak": memory("VmHWM")}))
+
+
+def step_sync(index_dir: str) -> None:
+    from qa.pipeline import pipeline
+
+    started = time.perf_counter()
+    pipeline(hashed_settings(index_dir))
+    print(json.dumps({"seconds": time.perf_counter() - started, "peak": memory("VmHWM")}))
+
+
+def step_serve(index_dir: str, questions: str) -> None:
+    """Answers SERVED questions, reports, waits for a line on stdin (an article was added
+    meanwhile), then answers the question only that article answers, and ten more."""
     from qa.api import answer, search
 
-    folder = work / f"archive-{size}"
-    settings = Settings(index_dir=work / f"index-{size}", embedder="torch")
-    kept = folder.exists()  # built by an earlier run with the same --work: only served here
-    (folder / "added.txt").unlink(missing_ok=True)  # the add below is a new article again
-    derived = derived_path(settings)  # the first answer brings in the derived index anew
-    derived.unlink(missing_ok=True)
-    for suffix in (".tantivy", ".vectors"):
-        shutil.rmtree(derived.with_suffix(suffix), ignore_errors=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    records = synthetic(source, size)
-    for part in range(0, size, 1000):
-        (folder / f"part-{part:07d}.jsonl").write_text(
-            "".join(json.dumps(r) + "\n" for r in records[part : part + 1000]))
-    report = build([folder], settings, embeddings=embeddings)
-    seconds = time.perf_counter() - started
-    built = (f"already indexed in {work} ({report.unchanged} unchanged), checked in "
-             f"{seconds:.0f} s" if kept else f"{report.chunks} chunks: index {seconds:.0f} s "
-             f"({seconds / size * 1000:.1f} s per 1,000 articles)")
-    print(f"{size:>7} articles, {built}", flush=True)
-
-    qa.pipeline.pipeline.cache_clear()
-    started = time.perf_counter()
-    answer(questions[0], settings=settings)  # opens the store, brings in the keyword index
-    first = time.perf_counter() - started
+    settings = hashed_settings(index_dir)
+    asked = json.loads(questions)
+    answer(asked[0], settings=settings)  # the pipeline opened
     latencies = []
-    for question in questions[1:41]:
+    for question in asked[1 : SERVED + 1]:
         started = time.perf_counter()
         answer(question, settings=settings)
         latencies.append(time.perf_counter() - started)
-    warm = statistics.median(latencies)
-    print(f"        first answer (keyword index from scratch) {first:.1f} s; warm p50 "
-          f"{warm * 1000:.0f} ms, p95 {p(latencies, 0.95) * 1000:.0f} ms; "
-          f"peak RSS {peak_rss_mb():.0f} MB", flush=True)
-
-    (folder / "added.txt").write_text(ADDED)
-    started = time.perf_counter()
-    build([folder], settings, embeddings=embeddings)
-    built = time.perf_counter() - started
+    print(json.dumps({"p50": statistics.median(latencies), "p95": p(latencies, 0.95),
+                      "rss": memory("VmRSS"), "peak": memory("VmHWM")}), flush=True)
+    sys.stdin.readline()
     started = time.perf_counter()
     result = answer(ADDED_QUESTION, settings=settings)
     after = time.perf_counter() - started
     cited = any(c.article_id.endswith("added.txt") for c in result.citations)
-    if not cited:  # where it was lost: retrieval or the reader
-        ranks = [n for n, p in enumerate(search(ADDED_QUESTION, settings=settings), 1)
-                 if p.article_id.endswith("added.txt")]
-        where = f"retrieved at rank {ranks[0]}" if ranks else "not retrieved"
-        print(f"        the added article: {where}; the answer: {result.text[:120]!r}",
-              flush=True)
+    ranks = [n for n, hit in enumerate(search(ADDED_QUESTION, settings=settings), 1)
+             if hit.article_id.endswith("added.txt")]
     next_ten = []
-    for question in questions[41:51]:
+    for question in asked[SERVED + 1 : SERVED + 11]:
         started = time.perf_counter()
         answer(question, settings=settings)
         next_ten.append(time.perf_counter() - started)
-    print(f"        one article added: build {built:.1f} s, then the first answer "
-          f"{after * 1000:.0f} ms ({'cites it' if cited else 'DOES NOT cite it'}; "
-          f"{after / warm:.1f}x warm p50); the next ten p50 "
-          f"{statistics.median(next_ten) * 1000:.0f} ms, slowest "
-          f"{max(next_ten) * 1000:.0f} ms ({max(next_ten) / warm:.1f}x)", flush=True)
-    cold_ask(settings, questions[0])
+    print(json.dumps({"after": after, "cited": cited, "rank": ranks[0] if ranks else None,
+                      "next": statistics.median(next_ten), "slowest": max(next_ten),
+                      "rss": memory("VmRSS")}))
 
 
-def cold_ask(settings: Settings, question: str) -> None:
-    """`newsqa ask` in a new process, as a user runs it: the real model embeds the question
-    (the vectors are hashed, so its dense side finds little; the costs are real). Its peak
-    RSS is that of a process serving this archive."""
-    command = [sys.executable, __file__, "--cold-ask", str(settings.index_dir), question]
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    peak = re.search(rf"^{PEAK} (\d+) kB$", done.stderr, re.MULTILINE)
-    rss = f"{int(peak.group(1)) / 1024:.0f} MB" if peak else "unknown"
-    status = "" if done.returncode == 0 else f" (FAILED: {done.stderr.strip()[-200:]})"
-    print(f"        cold `newsqa ask` {seconds:.1f} s, its peak RSS {rss}{status}", flush=True)
-
-
-def ask_as_a_user(index_dir: str, question: str) -> None:
+def step_ask(index_dir: str, question: str) -> None:
     """`newsqa ask --index-dir DIR QUESTION`, the model embedding the question although the
-    archive's vectors are hashed (so the index's record of its embedder is not checked).
-    Prints its own peak RSS last (VmHWM: rusage would count the parent's pages from before
-    the exec)."""
-    from index.store import Store
+    archive's vectors are hashed (so the index's record of its embedder is not checked)."""
+    import qa.pipeline
     from ui.cli import main as newsqa
 
-    Store.check_embedder = lambda self, name: None
+    qa.pipeline.refuse_mixed = lambda *a: None
     sys.argv = ["newsqa", "ask", question, "--index-dir", index_dir]
     try:
         newsqa()
     finally:
-        status = Path("/proc/self/status").read_text()
-        hwm = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE).group(1)
-        print(f"{PEAK} {hwm} kB", file=sys.stderr)
+        print(json.dumps({"peak": memory("VmHWM")}))
+
+
+STEPS = {"--build": step_build, "--sync": step_sync, "--serve": step_serve, "--ask": step_ask}
+
+
+# -- one archive ------------------------------------------------------------------------------
+def disk(index_dir: Path) -> dict[str, float]:
+    """MB on disk: Chroma (its SQLite file and HNSW folders), and the derived index's texts,
+    terms and vectors."""
+    def size(path: Path) -> float:
+        files = [path] if path.is_file() else list(path.rglob("*"))
+        return sum(f.stat().st_size for f in files if f.is_file()) / MB
+
+    derived = derived_path(Settings(index_dir=index_dir))
+    parts = {"texts": derived, "terms": derived.with_suffix(".tantivy"),
+             "vectors": derived.with_suffix(".vectors")}
+    mine = {name: size(path) for name, path in parts.items()}
+    derived_files = {*parts.values(), *(derived.with_name(derived.name + s)
+                                        for s in ("-wal", "-shm"))}
+    chroma = sum(size(f) for f in index_dir.iterdir() if f not in derived_files)
+    return {"chroma": chroma, **mine}
+
+
+def run(size: int, source: list[dict], questions: list[str], work: Path) -> None:
+    folder, index_dir = work / f"archive-{size}", work / f"index-{size}"
+    kept = folder.exists()  # built by an earlier run with the same --work: only served here
+    (folder / "added.txt").unlink(missing_ok=True)  # the add below is a new article again
+    derived = derived_path(Settings(index_dir=index_dir))
+    for path in (derived, derived.with_suffix(".tantivy"), derived.with_suffix(".vectors")):
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(
+            missing_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    records = synthetic(source, size)
+    for part in range(0, size, 1000):
+        (folder / f"part-{part:07d}.jsonl").write_text(
+            "".join(json.dumps(r) + "\n" for r in records[part : part + 1000]))
+    built = child("--build", str(index_dir), str(folder))
+    line = (f"already indexed in {work} ({size - built['new']} unchanged), checked in "
+            f"{built['seconds']:.0f} s" if kept else f"{built['chunks']} chunks: index "
+            f"{built['seconds']:.0f} s ({built['seconds'] / size * 1000:.1f} s per 1,000 "
+            f"articles), writer peak RSS {built['peak']:.0f} MB")
+    print(f"{size:>7} articles, {line}", flush=True)
+    synced = child("--sync", str(index_dir))
+    print(f"        first sync (a new replica derives its index) {synced['seconds']:.1f} s, "
+          f"peak RSS {synced['peak']:.0f} MB", flush=True)
+
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(index_dir),
+                               json.dumps(questions)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    served = json.loads(server.stdout.readline())
+    print(f"        server: warm p50 {served['p50'] * 1000:.0f} ms, p95 "
+          f"{served['p95'] * 1000:.0f} ms; RSS after {SERVED} questions "
+          f"{served['rss']:.0f} MB (peak {served['peak']:.0f} MB)", flush=True)
+    (folder / "added.txt").write_text(ADDED)
+    add = child("--build", str(index_dir), str(folder))
+    server.stdin.write("go\n")
+    server.stdin.flush()
+    after = json.loads(server.stdout.readline())
+    server.wait()
+    print(f"        one article added: build {add['seconds']:.1f} s (writer peak "
+          f"{add['peak']:.0f} MB), then the server's first answer {after['after'] * 1000:.0f} ms "
+          f"({'cites it' if after['cited'] else 'DOES NOT cite it'}, retrieved at rank "
+          f"{after['rank']}); the next ten p50 {after['next'] * 1000:.0f} ms, slowest "
+          f"{after['slowest'] * 1000:.0f} ms; RSS {after['rss']:.0f} MB", flush=True)
+    started = time.perf_counter()
+    asked = child("--ask", str(index_dir), questions[0])
+    print(f"        cold `newsqa ask` {time.perf_counter() - started:.1f} s, its peak RSS "
+          f"{asked['peak']:.0f} MB", flush=True)
+    print("        disk: " + ", ".join(f"{name} {mb:.0f} MB"
+                                       for name, mb in disk(index_dir).items()), flush=True)
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["--cold-ask"]:
-        return ask_as_a_user(*sys.argv[2:4])
+    go_offline()
+    if sys.argv[1:2] and sys.argv[1] in STEPS:
+        return STEPS[sys.argv[1]](*sys.argv[2:])
     parser = argparse.ArgumentParser()
     parser.add_argument("articles", type=Path)
     parser.add_argument("--questions", type=Path, required=True)
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
-    parser.add_argument("--source", type=int, default=3000, help="Real articles drawn from.")
     parser.add_argument("--work", type=Path,
                         help="Build the archives here and keep them, or serve the ones an "
                              "earlier run kept there (default: a temporary folder).")
     args = parser.parse_args()
-    go_offline()
-    import qa.pipeline
-
     opener = gzip.open if args.articles.suffix == ".gz" else open
     with opener(args.articles, "rt") as f:
-        source = [r for r in map(json.loads, itertools.islice(f, args.source))
+        source = [r for r in map(json.loads, itertools.islice(f, SOURCE))
                   if len(r.get("text") or "") > 400]
     questions = [json.loads(line)["question"]
                  for line in args.questions.read_text().splitlines() if line.strip()]
-    embeddings = HashedEmbeddings()
-    qa.pipeline.MiniLMEmbeddings = lambda **_: embeddings  # queries and the reader, the same way
-    print("vectors: HASHED (a hashing embedder stands in for the model; Chroma, the keyword "
-          "index, retrieval and the reader are real)", flush=True)
-    with contextlib.ExitStack() as stack:
-        work = args.work or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+    print("vectors: HASHED (a hashing embedder stands in for the model in the writer and the "
+          "server; Chroma, the derived index, retrieval and the reader are real; the cold ask "
+          "embeds its question with the real model)", flush=True)
+    with tempfile.TemporaryDirectory() as temporary:
         for size in args.sizes:
-            run(size, source, questions, embeddings, work)
+            run(size, source, questions, args.work or Path(temporary))
 
 
 if __name__ == "__main__":

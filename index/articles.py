@@ -34,12 +34,19 @@ def warn_skip(path: str, reason: str) -> None:
 
 
 def load_articles(paths: Iterable[str | Path], on_skip: OnSkip = warn_skip) -> list[Article]:
-    """Every article under `paths` (folders recursively); unreadable files are reported and skipped.
+    """Every article under `paths` (folders recursively), by id; unreadable files are
+    reported and skipped.
 
     Ids are stable: a file's id is its path below the folder it was found in (prefixed with
     that folder's name); a record's id is its own `id`/`doc_id`.
     """
-    articles: dict[str, Article] = {}
+    return sorted(scan_articles(paths, on_skip), key=lambda a: a.id)
+
+
+def scan_articles(paths: Iterable[str | Path], on_skip: OnSkip = warn_skip) -> Iterator[Article]:
+    """The articles of load_articles() one file at a time, in the order of their files (of
+    two with one id, the first is kept): only one file's articles are held at once."""
+    seen: set[str] = set()
     for root, file in _files(paths, on_skip):
         try:
             found = list(_load_file(file, _file_id(root, file), on_skip))
@@ -47,11 +54,11 @@ def load_articles(paths: Iterable[str | Path], on_skip: OnSkip = warn_skip) -> l
             on_skip(str(file), str(e))
             continue
         for article in found:
-            if article.id in articles:
+            if article.id in seen:
                 on_skip(str(file), f"duplicate article id {article.id!r}, first one kept")
             else:
-                articles[article.id] = article
-    return sorted(articles.values(), key=lambda a: a.id)
+                seen.add(article.id)
+                yield article
 
 
 def article_files(paths: Iterable[str | Path]) -> list[Path]:

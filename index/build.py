@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
+import tempfile
 import time
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.articles import load_articles, warn_skip
-from index.chunking import chunk_article
+from index.articles import scan_articles, warn_skip
 from index.embeddings import MiniLMEmbeddings
+from index.layout import article_hash
 from index.lock import exclusive
-from index.records import Article, Chunk
+from index.records import Article, CatalogEntry, Chunk
 from index.settings import Settings
+from index.spool import Spool
 from index.store import Store
 
 Progress = Callable[[int, int, int, int], None]  # chunks done, to do; articles done, to do
@@ -38,10 +39,7 @@ class Shard:
         return cls(number, count)
 
     def owns(self, article_id: str) -> bool:
-        if self.count == 1:
-            return True
-        digest = hashlib.sha256(article_id.encode()).digest()
-        return int.from_bytes(digest[:8], "big") % self.count == self.number - 1
+        return self.count == 1 or article_hash(article_id) % self.count == self.number - 1
 
     def __str__(self) -> str:
         return f"{self.number}/{self.count}"
@@ -90,52 +88,67 @@ def build(
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
 
-    # 1. Load every readable article; remember files that failed so their articles are kept.
+    # Files that failed are remembered, so that their articles are kept.
     unreadable: set[str] = set()
 
     def skip(path: str, reason: str) -> None:
         unreadable.add(path)
         on_skip(path, reason)
 
-    articles = [a for a in load_articles(paths, on_skip=skip) if shard.owns(a.id)]
-    with exclusive(settings, shard):
-        # 2. Compare with what the store holds.
+    with exclusive(settings, shard), tempfile.TemporaryDirectory() as folder:
         store = Store.reset(settings) if rebuild else Store(settings, create=True)
         store.check_embedder(embeddings.embedder, record=True)
         indexed = store.catalog()
-        new = [a for a in articles if a.id not in indexed]
-        changed = [a for a in articles if a.id in indexed and indexed[a.id].digest != a.digest]
-        loaded = {a.id for a in articles}
+        # 1. Read every article, and spool the new and changed ones (chunked) to disk.
+        spool = Spool(Path(folder), store.buckets, settings.chunk_chars)
+        loaded = _read(paths, shard, indexed, spool, skip)
+        changed = sum(1 for id_ in loaded if id_ in indexed) - (len(loaded) - spool.articles)
         removed = [i.id for i in indexed.values() if i.id not in loaded
                    and _under(i.path, paths) and i.path not in unreadable and shard.owns(i.id)]
-        # 3. Embed and write the new and changed articles; 4. forget those whose files are gone.
-        total = _embed_and_write(store, new + changed, indexed, settings, embeddings,
-                                 embed_text, progress)
+        # 2. Embed and write them; 3. forget the articles whose files are gone.
+        _embed_and_write(store, spool, indexed, settings.batch_chunks, embeddings,
+                         embed_text, progress)
+        spool.close()
         store.remove(removed)
     return BuildReport(
-        new=len(new), changed=len(changed), removed=len(removed),
-        unchanged=len(articles) - len(new) - len(changed), chunks=total,
+        new=spool.articles - changed, changed=changed, removed=len(removed),
+        unchanged=len(loaded) - spool.articles, chunks=spool.chunks,
         skipped=len(unreadable), seconds=time.perf_counter() - started,
     )
 
 
-def _embed_and_write(store: Store, todo: list[Article], indexed: dict, settings: Settings,
+def _read(paths: list[Path], shard: Shard, indexed: dict[str, CatalogEntry], spool: Spool,
+          on_skip) -> set[str]:
+    """The ids of this shard's articles under `paths`; the new and changed ones spooled."""
+    loaded: set[str] = set()
+    for article in scan_articles(paths, on_skip=on_skip):
+        if shard.owns(article.id):
+            loaded.add(article.id)
+            if (entry := indexed.get(article.id)) is None or entry.digest != article.digest:
+                spool.put(article)
+    return loaded
+
+
+def _embed_and_write(store: Store, spool: Spool, indexed: dict, batch_chunks: int,
                      embeddings: MiniLMEmbeddings,
                      embed_text: Callable[[Article, Chunk], str],
-                     progress: Progress | None) -> int:
-    """Chunk, embed and write articles batch by batch; the number of chunks written."""
-    work = [(a, chunk_article(a, settings.chunk_chars)) for a in todo]
-    total = sum(len(chunks) for _, chunks in work)
+                     progress: Progress | None) -> None:
+    """Embed and write the spooled articles batch by batch, one chunk collection after
+    another (each let go before the next, so a writer holds one HNSW at a time)."""
     done = articles_done = 0
-    for batch in _batches(work, settings.batch_chunks):
-        chunks = [c for _, cs in batch for c in cs]
-        vectors = embeddings.encode([embed_text(a, c) for a, cs in batch for c in cs])
-        _write(store, batch, chunks, vectors, indexed)
-        done += len(chunks)
-        articles_done += len(batch)
-        if progress:
-            progress(done, total, articles_done, len(todo))
-    return total
+    for bucket in range(store.buckets):
+        wrote = False
+        for batch in _batches(spool.bucket(bucket), batch_chunks):
+            chunks = [c for _, cs in batch for c in cs]
+            vectors = embeddings.encode([embed_text(a, c) for a, cs in batch for c in cs])
+            _write(store, batch, chunks, vectors, indexed)
+            done += len(chunks)
+            articles_done += len(batch)
+            if progress:
+                progress(done, spool.chunks, articles_done, spool.articles)
+            wrote = True
+        if wrote:
+            store.release()
 
 
 def _write(store: Store, batch: list[tuple[Article, list[Chunk]]], chunks: list[Chunk],
@@ -143,7 +156,7 @@ def _write(store: Store, batch: list[tuple[Article, list[Chunk]]], chunks: list[
     """One batch, marked in progress until its chunks are all written (see Store.begin)."""
     articles = [a for a, _ in batch]
     store.begin(articles, stored)
-    store.add_chunks(chunks, vectors, {a.id: a.date for a in articles})
+    store.add_chunks(articles, chunks, vectors)
     store.commit(articles)
 
 
@@ -153,7 +166,7 @@ def _under(path: str, roots: Sequence[Path]) -> bool:
 
 
 def _batches(
-    work: list[tuple[Article, list[Chunk]]], size: int
+    work: Iterable[tuple[Article, list[Chunk]]], size: int
 ) -> Iterator[list[tuple[Article, list[Chunk]]]]:
     batch: list[tuple[Article, list[Chunk]]] = []
     count = 0

@@ -28,11 +28,13 @@ def chunk_article(article: Article, max_chars: int = 600) -> list[Chunk]:
         if j >= len(pieces):
             break
         i = j - 1 if j - 1 > i else j  # overlap by one sentence, but always move forward
-    return [
-        Chunk(id=chunk_id(article.id, s, e, article.text[s:e]), article_id=article.id,
-              start=s, end=e, text=article.text[s:e])
-        for s, e in windows
-    ]
+    return chunks_at(article, windows)
+
+
+def chunks_at(article: Article, spans: list[tuple[int, int]]) -> list[Chunk]:
+    """The chunks of `article` at these [start, end) spans."""
+    return [Chunk(id=chunk_id(article.id, s, e, article.text[s:e]), article_id=article.id,
+                  start=s, end=e, text=article.text[s:e]) for s, e in spans]
 
 
 def _split_long(text: str, span: tuple[int, int], max_chars: int) -> list[tuple[int, int]]:

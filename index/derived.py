@@ -17,7 +17,7 @@ import numpy as np
 
 from index.catalog import Catalog
 from index.keywords import Terms, add
-from index.records import EVERYTHING, Article, CatalogEntry, Hit, Scope, day_number, day_of
+from index.records import EVERYTHING, Article, Hit, Scope, day_number, day_of
 from index.settings import Settings
 from index.store import IndexUnavailable, Store
 from index.texts import CHUNK, chunk_hit, open_db, parts
@@ -34,6 +34,11 @@ REINDEX_BATCH = 5000
 # A dense search within a scope of at most this many chunks is exact over them; a wider
 # scope searches everything, over-fetched by the share it admits, and filters.
 EXACT_SCOPE = 50_000
+# A writer's clock may lag another's, and a commit lands a moment after it took its
+# generation: a sync reads again what was committed this long (ns) before the newest
+# generation it has seen, and skips by digest what it already holds. Writers on several
+# machines need clocks that agree to well within this (NTP).
+OVERLAP_NS = 30 * 10**9
 
 
 def derived_path(settings: Settings) -> Path:
@@ -48,8 +53,8 @@ def derived_path(settings: Settings) -> Path:
 
 class DerivedIndex:
     """BM25 and vector search over the store's committed chunks, and their articles.
-    `sync()` applies what changed in the store since this index last looked: the chunks of
-    new and changed articles are read, those of removed ones dropped; nothing else is read."""
+    `sync()` applies what changed in the store since this index last looked: the articles
+    committed or removed since (by their generations) are read; nothing else is."""
 
     def __init__(self, store: Store, path: Path | None = None):
         self.store = store
@@ -95,8 +100,6 @@ class DerivedIndex:
         return top is None or (self.vectors.readable and top < self.vectors.next_key)
 
     def _catch_up(self, generation: str) -> None:
-        committed = {id_: entry for id_, entry in self.store.catalog().items()
-                     if entry.digest}  # no digest: being written by a build
         db = self._db
         writer = None
         db.execute("BEGIN IMMEDIATE")  # one process catches up at a time; the others wait
@@ -105,51 +108,59 @@ class DerivedIndex:
                 db.execute("COMMIT")
                 return
             self.vectors.reload()  # as the last writer left it
-            have = dict(db.execute("SELECT id, digest FROM articles"))
-            if not self._vectors_whole():
-                have = {}
-            stale = [id_ for id_, digest in have.items()
-                     if id_ not in committed or committed[id_].digest != digest]
-            todo = [id_ for id_, entry in committed.items() if have.get(id_) != entry.digest]
+            newest = int(self._state("newest") or 0) if self._vectors_whole() else 0
+            changes = self.store.changes(max(newest - OVERLAP_NS, 0))
+            if changes.created != self._state("created"):  # a new store (--rebuild)
+                newest = 0
+                changes = self.store.changes(0)
             writer = self.terms.writer()
-            if have:
-                for part in parts(stale, SYNC_BATCH):
-                    marks = ",".join("?" * len(part))
-                    db.execute(f"DELETE FROM chunks WHERE article_id IN ({marks})", part)
-                    db.execute(f"DELETE FROM articles WHERE id IN ({marks})", part)
-                for id_ in {*stale, *todo}:  # with what a sync cut short may have left
-                    writer.delete_documents_by_term("article", id_)
+            if newest:
+                have = self._digests([*changes.committed, *changes.removed])
             else:  # a first sync, or vectors lost
+                have = {}
                 db.execute("DELETE FROM chunks")
                 db.execute("DELETE FROM articles")
                 writer.delete_all_documents()
                 self.vectors.clear()
-            self._bring_in(writer, todo, committed)
+            todo = [id_ for id_, entry in changes.committed.items()
+                    if have.get(id_) != entry.digest]
+            for part in parts([id_ for id_ in [*changes.removed, *todo] if id_ in have],
+                              SYNC_BATCH):
+                marks = ",".join("?" * len(part))
+                db.execute(f"DELETE FROM chunks WHERE article_id IN ({marks})", part)
+                db.execute(f"DELETE FROM articles WHERE id IN ({marks})", part)
+            for id_ in [*changes.removed, *todo]:  # with what a sync cut short may have left
+                writer.delete_documents_by_term("article", id_)
+            self._bring_in(writer, todo)
             writer.commit()
             writer.wait_merging_threads()
-            db.execute("INSERT OR REPLACE INTO state VALUES ('generation', ?)", (generation,))
+            db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [
+                ("generation", generation), ("created", changes.created),
+                ("newest", str(max(newest, changes.newest)))])
             db.execute("COMMIT")
         except BaseException:
             writer = None  # its lock is let go now, not when the traceback is
             db.execute("ROLLBACK")  # (terms written but not recorded are mended by sync;
             raise  # vectors published but not recorded are removed chunks until compacted)
 
-    def _bring_in(self, writer, todo: list[str], committed: dict[str, CatalogEntry]) -> None:
+    def _bring_in(self, writer, todo: list[str]) -> None:
         """The chunks, vectors and texts of these articles, read from the store; their
-        vectors published as new segments (under keys above every earlier one)."""
+        vectors published as new segments (under keys above every earlier one). An article
+        being rewritten by a build is left for the sync after its commit."""
         top = self._db.execute("SELECT max(key) FROM chunks").fetchone()[0]
         key = max(self.vectors.next_key, -1 if top is None else top + 1)
         keys: list[np.ndarray] = []
         vectors: list[np.ndarray] = []
         embedder = self.store.embedder()
         for part in parts(todo, SYNC_BATCH):
-            hits, found = self.store.hits_of(part)
+            found = self.store.derivable(part)
+            hits = [Hit(chunk=c, score=0.0, day=d.article.date) for d in found for c in d.chunks]
             new = np.arange(key, key + len(hits), dtype=np.uint64)
             key += len(hits)
             self._insert(writer, hits, new)
-            self._record(committed, self.store.get_articles(part))
+            self._record([d.article for d in found])
             keys.append(new)
-            vectors.append(np.asarray(found, np.float16).reshape(len(hits), -1))
+            vectors += [d.vectors for d in found if d.chunks]
             if sum(map(len, keys)) >= SEGMENT_ROWS:
                 self.vectors.write(np.concatenate(keys), np.concatenate(vectors), embedder,
                                    self._alive)
@@ -157,6 +168,12 @@ class DerivedIndex:
         self.vectors.write(np.concatenate(keys) if keys else np.zeros(0, np.uint64),
                            np.concatenate(vectors) if vectors else np.zeros((0, 0)),
                            embedder, self._alive)
+
+    def _digests(self, ids: list[str]) -> dict[str, str]:
+        """The digests of those of these articles that this index holds."""
+        return {id_: digest for part in parts(ids, SYNC_BATCH) for id_, digest in
+                self._db.execute("SELECT id, digest FROM articles WHERE id IN "
+                                 f"({','.join('?' * len(part))})", part)}
 
     def _reindex(self) -> None:
         """Every chunk's terms written again from the chunks table (the store is not read),
@@ -186,10 +203,10 @@ class DerivedIndex:
         add(writer, ((id_, article_id, day, text)
                      for _, id_, article_id, _, _, day, text in rows))
 
-    def _record(self, committed: dict[str, CatalogEntry], articles: dict[str, Article]) -> None:
+    def _record(self, articles: list[Article]) -> None:
         self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-            (id_, committed[id_].digest, a.title, a.source or "", a.url or "",
-             day_number(a.date), a.path, a.text) for id_, a in articles.items()])
+            (a.id, a.digest, a.title, a.source or "", a.url or "", day_number(a.date), a.path,
+             a.text) for a in articles])
 
     def _alive(self, lo: int, hi: int) -> np.ndarray:
         """The keys in [lo, hi] of chunks still indexed (the vectors' tombstones are the rest)."""

@@ -1,22 +1,35 @@
-"""The Chroma store: chunk vectors plus one record per article (embedded on disk or a server)."""
+"""The Chroma store: articles, their chunks in BUCKETS collections, and what a replica
+derives its indexes from (index/layout.py), in an embedded index on disk or on a server."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import functools
 import time
-from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from index.articles import date_of
+from index.collections import Opened, clear, open_collections
 from index.connection import IndexBusy as IndexBusy  # re-exported: raised by index.lock
-from index.connection import IndexUnavailable, connect, forget_clients, guarded, refuse_mixed
+from index.connection import IndexUnavailable, forget_clients, guarded, refuse_mixed
 from index.connection import unavailable as unavailable
 from index.connection import where as where
-from index.records import Article, CatalogEntry, Chunk, Hit, day_number, day_of, iso
+from index.layout import (
+    Changes,
+    Derivable,
+    article_metadata,
+    bucket_of,
+    catalog_entry,
+    chunk_metadata,
+    derivable,
+    names,
+    stored_article,
+    stored_chunk,
+    vectors_metadata,
+)
+from index.records import Article, CatalogEntry, Chunk, day_number
 from index.settings import Settings
 
 # Beside an embedded index's chroma.sqlite3: the store's generation (Store.generation).
@@ -24,77 +37,69 @@ GENERATION_FILE = "generation"
 # Records read from Chroma in one request when reading everything (SQLite limits the
 # variables of one query; a page also bounds the texts held at once).
 PAGE = 5000
-
+# Ids in one request that names them (SQLite limits the variables of a query).
+IDS = 500
 
 class Store:
-    """Two collections: `<name>` holds chunk vectors; `<name>_articles` holds article texts,
-    so citations are verified against the article itself, in either deployment."""
+    """Chroma's collections for one index (index/layout.py): articles are verified against
+    their own text in citations, in either deployment."""
 
     def __init__(self, settings: Settings, create: bool = False):
         """Chroma is connected to (and imported) at the first use of a collection: a process
         that answers from the derived indexes only reads GENERATION_FILE."""
         self.settings = settings
         self._create = create
+        self._chunk_collections: dict[int, object] = {}
         path = Path(settings.index_dir)
         if not create and not settings.chroma_url and not (path / "chroma.sqlite3").exists():
             raise IndexUnavailable(f"There is no index at {path}. Run `newsqa index` to build it.")
 
     @functools.cached_property
-    def _collections(self):
-        settings = self.settings
-        client = connect(settings, self._create)
-        try:
-            make = client.get_or_create_collection if self._create else client.get_collection
-            chunks = make(
-                settings.collection, embedding_function=None,
-                **({"configuration": {"hnsw": {"space": "cosine"}}} if self._create else {}),
-            )
-            articles = make(f"{settings.collection}_articles", embedding_function=None)
-        except Exception as e:
-            if e.__class__.__name__ == "NotFoundError":
-                raise IndexUnavailable(
-                    f"The index at {where(settings)} has no articles yet. "
-                    "Run `newsqa index` to build it."
-                ) from e
-            raise IndexUnavailable(unavailable(settings, e)) from e
-        return client, chunks, articles
-
-    def _reconnect(self) -> None:
-        """A new embedded client, which reads the files as they are now (Chroma keeps one
-        client per folder and process, and its vectors as they were when first read)."""
-        forget_clients()
-        self.__dict__.pop("_collections", None)
+    def _collections(self) -> Opened:
+        return open_collections(self.settings, self._create)
 
     @property
     def _client(self):
-        return self._collections[0]
-
-    @property
-    def chunks(self):
-        """The chunk collection (its first touch loads its whole HNSW into memory)."""
-        return self._collections[1]
+        return self._collections.client
 
     @property
     def articles(self):
-        return self._collections[2]
+        return self._collections.articles
+
+    def _chunks(self, bucket: int):
+        """Chunk collection `bucket` (None while it does not exist and this store only
+        reads); its first touch loads its whole HNSW into memory."""
+        if bucket not in self._chunk_collections:
+            name = names(self.settings.collection)[3][bucket]
+            if self._create:
+                self._chunk_collections[bucket] = self._client.get_or_create_collection(
+                    name, embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}})
+            else:
+                try:
+                    self._chunk_collections[bucket] = self._client.get_collection(
+                        name, embedding_function=None)
+                except Exception:
+                    return None
+        return self._chunk_collections[bucket]
+
+    @property
+    def buckets(self) -> int:
+        return self._collections.buckets
+
+    def release(self) -> None:
+        """Let go of the chunk collections read or written so far (an embedded client
+        keeps each one's HNSW in memory until it is closed)."""
+        self._chunk_collections.clear()
+        if not self.settings.chroma_url:
+            forget_clients()
+            self.__dict__.pop("_collections", None)
 
     @classmethod
     def reset(cls, settings: Settings) -> Store:
         """An empty store (the old collections, if any, dropped). An embedded index that
         cannot be read is set aside as `<dir>.unreadable-<time>`, not deleted."""
-        try:
-            client = connect(settings, create=True)
-            present = {getattr(c, "name", c) for c in client.list_collections()}
-        except Exception:
-            if settings.chroma_url or not Path(settings.index_dir).exists():
-                raise
-            path = Path(settings.index_dir)
-            path.rename(path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}"))
-            forget_clients()  # Chroma remembers the failed open of `path`
-            client, present = connect(settings, create=True), set()
-        for name in (settings.collection, f"{settings.collection}_articles"):
-            if name in present:
-                client.delete_collection(name)
+        clear(settings)
         store = cls(settings, create=True)
         store._touch()
         return store
@@ -108,56 +113,60 @@ class Store:
         if not self.settings.chroma_url:
             with contextlib.suppress(OSError):
                 return (Path(self.settings.index_dir) / GENERATION_FILE).read_text()
-        current = self._client.get_collection(self.articles.name).metadata or {}
-        return str(current.get("generation", ""))
+        return str(self._metadata().get("generation", ""))
 
     def article(self, article_id: str) -> Article | None:
         return next(iter(self.get_articles([article_id]).values()), None)
 
     @guarded
     def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
-        ids = list(dict.fromkeys(ids))
-        if not ids:
-            return {}
-        got = self.articles.get(ids=ids, include=["metadatas", "documents"])
-        return {
-            id_: _article(id_, meta, text)
-            for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
-        }
+        found = {}
+        for part in _parts(list(dict.fromkeys(ids))):
+            got = self.articles.get(ids=part, include=["metadatas", "documents"])
+            found.update((id_, stored_article(id_, meta, text)) for id_, meta, text
+                         in zip(got["ids"], got["metadatas"], got["documents"], strict=True))
+        return found
 
     @guarded
     def all_chunks(self) -> list[Chunk]:
-        got = _get_all(self.chunks, ["metadatas", "documents"])
-        return [_chunk(id_, meta, text) for id_, meta, text
-                in zip(got["ids"], got["metadatas"], got["documents"], strict=True)]
+        return [stored_chunk(id_, meta) for bucket in range(self.buckets)
+                if (collection := self._chunks(bucket)) is not None
+                for part in _pages(collection, ["metadatas"])
+                for id_, meta in zip(part["ids"], part["metadatas"], strict=True)]
 
     @guarded
     def catalog(self) -> dict[str, CatalogEntry]:
         """What the store holds of each article but its text, by id."""
-        got = _get_all(self.articles, ["metadatas"])
-        return {id_: _entry(id_, meta) for id_, meta in zip(got["ids"], got["metadatas"],
-                                                            strict=True)}
+        return {id_: catalog_entry(id_, meta) for part in _pages(self.articles, ["metadatas"])
+                for id_, meta in zip(part["ids"], part["metadatas"], strict=True)}
 
     @guarded
-    def hits_of(self, article_ids: Sequence[str]) -> tuple[list[Hit], np.ndarray]:
-        """The chunks of these articles, with their articles' dates (score 0), and their
-        vectors (one row each)."""
-        if not article_ids:
-            return [], np.zeros((0, 0), np.float32)
-        where = {"article_id": {"$in": list(article_ids)}}
-        include = ["metadatas", "documents", "embeddings"]
-        try:
-            got = self.chunks.get(where=where, include=include)
-        except Exception:
-            if self.settings.chroma_url:
-                raise
-            self._reconnect()  # vectors another process wrote since this client loaded them
-            got = self.chunks.get(where=where, include=include)
-        hits = [
-            Hit(chunk=_chunk(id_, meta, text), score=0.0, day=day_of(int(meta.get("day", 0))))
-            for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
-        ]
-        return hits, np.asarray(got["embeddings"], np.float32).reshape(len(hits), -1)
+    def changes(self, since: int) -> Changes:
+        """The articles committed and removed in generations after `since` (0: all), from
+        the collections as they are now (a rebuild replaces them)."""
+        self.__dict__.pop("_collections", None)
+        self._chunk_collections.clear()
+        gone = self._collections.removed.get(where={"generation": {"$gt": since}},
+                                        include=["metadatas"])
+        got = self.articles.get(where={"generation": {"$gt": since}}, include=["metadatas"])
+        generations = [m["generation"] for m in gone["metadatas"] + got["metadatas"]]
+        return Changes(
+            committed={id_: catalog_entry(id_, meta)
+                       for id_, meta in zip(got["ids"], got["metadatas"], strict=True)},
+            removed=set(gone["ids"]) - set(got["ids"]),
+            newest=max(generations, default=0), created=str(self._metadata()["created"]))
+
+    @guarded
+    def derivable(self, article_ids: Sequence[str]) -> list[Derivable]:
+        """These committed articles with their chunks and vectors (from the articles and
+        vectors collections only); those being rewritten by a build are left out."""
+        articles = self.get_articles(article_ids)
+        found = []
+        for part in _parts(list(articles)):
+            got = self._collections.vectors.get(ids=part, include=["metadatas"])
+            metas = dict(zip(got["ids"], got["metadatas"], strict=True))
+            found += [d for id_ in part if (d := derivable(articles[id_], metas.get(id_)))]
+        return found
 
     # -- writing (build.py decides what; these keep the store consistent if interrupted) -----
     @guarded
@@ -166,74 +175,97 @@ class Store:
         (an interrupted build leaves its articles stored, marked in progress)."""
         if not articles:
             return
-        self._put_articles(articles, pending=True)
-        old = [a.id for a in articles if a.id in stored]
-        if old:
-            self.chunks.delete(where={"article_id": {"$in": old}})
-
-    @guarded
-    def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray,
-                   dates: Mapping[str, datetime.date | None]) -> None:
-        """Write chunks; `dates` maps article ids to their dates, kept for date filters."""
-        if chunks:
-            # The text goes in the metadata, not in `documents`: Chroma builds a full-text
-            # index over documents, which newsqa does not use (it keeps its own BM25) and
-            # which doubled the cost of a write.
-            self.chunks.upsert(
-                ids=[c.id for c in chunks],
-                embeddings=vectors,
-                metadatas=[{"article_id": c.article_id, "start": c.start, "end": c.end,
-                            "day": day_number(dates.get(c.article_id)), "text": c.text}
-                           for c in chunks],
-            )
-
-    @guarded
-    def commit(self, articles: Sequence[Article]) -> None:
-        """Mark articles complete: from now on they are skipped while unchanged."""
-        if articles:  # the metadata only: the text was written by begin()
-            self.articles.update(ids=[a.id for a in articles],
-                                 metadatas=[_metadata(a, pending=False) for a in articles])
-            self._touch()
-
-    @guarded
-    def remove(self, article_ids: Sequence[str]) -> None:
-        article_ids = list(article_ids)
-        for i in range(0, len(article_ids), 500):  # SQLite limits the variables of a query
-            part = article_ids[i : i + 500]
-            self.chunks.delete(where={"article_id": {"$in": part}})
-            self.articles.delete(ids=part)
-        if article_ids:
-            self._touch()
-
-    def _put_articles(self, articles: Sequence[Article], pending: bool) -> None:
         self.articles.upsert(
             ids=[a.id for a in articles],
             embeddings=[[1.0]] * len(articles),  # looked up by id only
             documents=[a.text for a in articles],
-            metadatas=[_metadata(a, pending) for a in articles],
+            metadatas=[article_metadata(a, None) for a in articles],
         )
+        for bucket, ids in self._by_bucket([a.id for a in articles if a.id in stored]):
+            if (collection := self._chunks(bucket)) is not None:
+                collection.delete(where={"article_id": {"$in": ids}})
 
-    def _touch(self) -> None:
-        """A new generation: in the file first, so a failure in between makes readers read
-        the store once too often, never once too few."""
+    @guarded
+    def add_chunks(self, articles: Sequence[Article], chunks: Sequence[Chunk],
+                   vectors: np.ndarray) -> None:
+        """Write these articles' chunks (one row of `vectors` each), by bucket, and what a
+        replica derives its indexes from."""
+        days = {a.id: day_number(a.date) for a in articles}
+        rows = {a.id: [] for a in articles}
+        for i, c in enumerate(chunks):
+            rows[c.article_id].append(i)
+        for bucket, ids in self._by_bucket(list(rows)):
+            mine = [i for id_ in ids for i in rows[id_]]
+            if mine:
+                # The text goes in the metadata, not in `documents`: Chroma builds a
+                # full-text index over documents, which newsqa does not use (it keeps its
+                # own BM25) and which doubled the cost of a write.
+                self._chunks(bucket).upsert(
+                    ids=[chunks[i].id for i in mine], embeddings=vectors[mine],
+                    metadatas=[chunk_metadata(chunks[i], days[chunks[i].article_id])
+                               for i in mine])
+        self._collections.vectors.upsert(
+            ids=list(rows), embeddings=[[1.0]] * len(rows),
+            metadatas=[vectors_metadata(a, [chunks[i] for i in rows[a.id]],
+                                        vectors[rows[a.id]]) for a in articles])
+
+    @guarded
+    def commit(self, articles: Sequence[Article]) -> None:
+        """Mark articles complete, in a new generation: from now on they are skipped while
+        unchanged, and replicas read them."""
+        if articles:  # the metadata only: the text was written by begin()
+            generation = time.time_ns()
+            self.articles.update(ids=[a.id for a in articles],
+                                 metadatas=[article_metadata(a, generation) for a in articles])
+            self._touch(generation)
+
+    @guarded
+    def remove(self, article_ids: Sequence[str]) -> None:
+        """Forget these articles, recorded as removed first (so that replicas drop them even
+        when this is cut short)."""
+        article_ids = list(article_ids)
+        if not article_ids:
+            return
         generation = time.time_ns()
+        for part in _parts(article_ids):
+            self._collections.removed.upsert(ids=part, embeddings=[[1.0]] * len(part),
+                                        metadatas=[{"generation": generation}] * len(part))
+        for bucket, ids in self._by_bucket(article_ids):
+            if (collection := self._chunks(bucket)) is not None:
+                for part in _parts(ids):
+                    collection.delete(where={"article_id": {"$in": part}})
+        for part in _parts(article_ids):
+            self.articles.delete(ids=part)
+            self._collections.vectors.delete(ids=part)
+        self._touch(generation)
+
+    def _by_bucket(self, article_ids: Sequence[str]) -> list[tuple[int, list[str]]]:
+        found: dict[int, list[str]] = {}
+        for id_ in article_ids:
+            found.setdefault(bucket_of(id_, self.buckets), []).append(id_)
+        return sorted(found.items())
+
+    def _touch(self, generation: int | None = None) -> None:
+        """A new generation, after what it stands for is written: a reader that sees it
+        finds all that was committed before."""
+        generation = generation or time.time_ns()
         if not self.settings.chroma_url:
             path = Path(self.settings.index_dir) / GENERATION_FILE
             path.with_suffix(".tmp").write_text(str(generation))
             path.with_suffix(".tmp").replace(path)
         self._set_metadata(generation=generation)
 
+    def _metadata(self) -> dict:
+        return self._client.get_collection(self.articles.name).metadata or {}
+
     def _set_metadata(self, **values) -> None:
-        current = self._client.get_collection(self.articles.name).metadata or {}
-        self.articles.modify(metadata={**current, **values})
+        self.articles.modify(metadata={**self._metadata(), **values})
 
     @guarded
     def embedder(self) -> str | None:
-        """How this index's vectors were made (index.embeddings.EMBEDDERS); None while it is
-        empty. An index built before embedders were recorded holds float32 torch vectors."""
-        recorded = (self._client.get_collection(self.articles.name).metadata or {}).get(
-            "embedder")
-        return recorded or ("torch" if self.chunks.get(limit=1, include=[])["ids"] else None)
+        """How this index's vectors were made (index.embeddings.EMBEDDERS); None while no
+        article was written."""
+        return self._metadata().get("embedder")
 
     @guarded
     def check_embedder(self, embedder: str, record: bool = False) -> None:
@@ -256,35 +288,5 @@ def _pages(collection, include: list[str]) -> Iterator[dict[str, list]]:
         offset += PAGE
 
 
-def _get_all(collection, include: list[str]) -> dict[str, list]:
-    got: dict[str, list] = {"ids": [], **{field: [] for field in include}}
-    for part in _pages(collection, include):
-        for field in got:
-            got[field] += part[field]
-    return got
-
-
-def _metadata(a: Article, pending: bool) -> dict:
-    return {"title": a.title, "date": iso(a.date) or "", "source": a.source or "",
-            "url": a.url or "",
-            "path": a.path, "digest": "" if pending else a.digest}
-
-
-def _chunk(id_: str, meta: dict, document: str | None) -> Chunk:
-    text = meta.get("text", document)  # earlier indexes kept the text in the document
-    return Chunk(id=id_, article_id=meta["article_id"], start=int(meta["start"]),
-                 end=int(meta["end"]), text=text)
-
-
-def _article(id_: str, meta: dict, text: str) -> Article:
-    return Article(
-        id=id_, title=meta.get("title", ""), date=date_of(meta.get("date")),
-        source=meta.get("source") or None, url=meta.get("url") or None,
-        path=meta.get("path", ""), text=text,
-    )
-
-
-def _entry(id_: str, meta: dict) -> CatalogEntry:
-    return CatalogEntry(id=id_, title=meta.get("title", ""), date=date_of(meta.get("date")),
-                        source=meta.get("source") or None, url=meta.get("url") or None,
-                        path=meta.get("path", ""), digest=meta.get("digest", ""))
+def _parts(ids: list[str]) -> Iterator[list[str]]:
+    return (ids[i : i + IDS] for i in range(0, len(ids), IDS))

@@ -3,6 +3,7 @@ the reader, so both see the same vocabulary)."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
@@ -33,3 +34,10 @@ def stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """Content terms of `text`, in order, repeats kept."""
     return [t for t in (stem(w) for w in _WORD.findall(text)) if t and t not in STOPWORDS]
+
+
+@functools.lru_cache(maxsize=4096)
+def term_set(text: str) -> frozenset[str]:
+    """The distinct content terms of `text` (each distinct word stemmed once; the texts a
+    process reads again, such as the articles of its answers, once)."""
+    return frozenset(t for t in map(stem, set(_WORD.findall(text))) if t and t not in STOPWORDS)

@@ -13,7 +13,7 @@ from index.records import Chunk, Hit, day_of
 
 # How long a process waits for another one that is writing the same index, in s.
 BUSY_TIMEOUT_S = 60
-SCHEMA_VERSION = "3"  # a file of another version is rebuilt from the store
+SCHEMA_VERSION = "4"  # a file of another version is rebuilt from the store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);

@@ -150,7 +150,7 @@ def test_kill_9_in_the_middle_of_a_build_then_rerun_ends_consistent(tmp_path, em
 def test_reading_every_record_works_past_sqlite_variable_limits(tmp_path):
     import chromadb
 
-    from index.store import _get_all
+    from index.store import _pages
 
     client = chromadb.PersistentClient(path=str(tmp_path / "many"))
     collection = client.create_collection("many", embedding_function=None)
@@ -159,33 +159,46 @@ def test_reading_every_record_works_past_sqlite_variable_limits(tmp_path):
                        metadatas=[{"n": j} for j in range(i, i + 5000)])
     with pytest.raises(Exception, match="too many SQL variables"):
         collection.get(include=["metadatas"])  # why Store reads page by page
-    got = _get_all(collection, ["metadatas"])
-    assert sorted(m["n"] for m in got["metadatas"]) == list(range(40_000))
+    got = [m["n"] for page in _pages(collection, ["metadatas"]) for m in page["metadatas"]]
+    assert sorted(got) == list(range(40_000))
 
 
-def test_chunks_of_an_index_that_kept_their_text_as_documents_still_read(tmp_path, corpus,
-                                                                        embeddings):
+def test_an_index_of_the_earlier_layout_is_refused_until_rebuilt(tmp_path, corpus, embeddings):
+    import chromadb
+
+    from index.connection import forget_clients
+    from index.store import IndexUnavailable
+
     settings = settings_for(tmp_path / "index")
-    build([corpus], settings, embeddings=embeddings)
-    store = Store(settings)
-    got = store.chunks.get(include=["metadatas", "embeddings"])
-    old_style = [{k: v for k, v in m.items() if k != "text"} for m in got["metadatas"]]
-    store.chunks.delete(ids=got["ids"])
-    store.chunks.add(ids=got["ids"], embeddings=got["embeddings"], metadatas=old_style,
-                     documents=[m["text"] for m in got["metadatas"]])
-    assert "text" not in Store(settings).chunks.get(limit=1)["metadatas"][0]
-    texts = {c.id: c.text for c in Store(settings).all_chunks()}
-    assert texts == {id_: m["text"] for id_, m in zip(got["ids"], got["metadatas"], strict=True)}
+    client = chromadb.PersistentClient(path=str(settings.index_dir))
+    client.create_collection(settings.collection, embedding_function=None).add(
+        ids=["c1"], embeddings=[[1.0, 0.0]], metadatas=[{"article_id": "a", "text": "x"}])
+    client.create_collection(f"{settings.collection}_articles", embedding_function=None,
+                             metadata={"embedder": "torch"}).add(
+        ids=["a"], embeddings=[[1.0]], documents=["x"], metadatas=[{"digest": "d"}])
+    del client
+    forget_clients()
+    for open_it in (lambda: Store(settings).catalog(),
+                    lambda: build([corpus], settings, embeddings=embeddings)):
+        with pytest.raises(IndexUnavailable, match=r"built by an earlier newsqa\. Run "
+                                                   r"`newsqa index --rebuild`"):
+            open_it()
+    report = build([corpus], settings, rebuild=True, embeddings=embeddings)
+    assert report.new == len(Store(settings).catalog()) == 5
+    assert "a" not in Store(settings).catalog()
 
 
-def test_every_chunk_is_read_a_page_at_a_time(tmp_path, corpus, embeddings, monkeypatch):
+def test_every_record_is_read_a_page_at_a_time(tmp_path, corpus, embeddings, monkeypatch):
     import index.store
 
     settings = settings_for(tmp_path)
     report = build([corpus], settings, embeddings=embeddings)
     monkeypatch.setattr(index.store, "PAGE", 3)
-    pages = list(index.store._pages(Store(settings).chunks, []))
-    assert max(len(page["ids"]) for page in pages) == 3 and len(pages) > 2
-    ids = [id_ for page in pages for id_ in page["ids"]]
-    assert len(ids) == len(set(ids)) == report.chunks
-    assert len(Store(settings).catalog()) == 5  # articles paged the same way
+    sizes = []
+    original = index.store._pages
+    monkeypatch.setattr(index.store, "_pages", lambda *a: (
+        sizes.append(len(page["ids"])) or page for page in original(*a)))
+    ids = [c.id for c in Store(settings).all_chunks()]
+    assert len(ids) == len(set(ids)) == report.chunks and max(sizes) == 3
+    sizes.clear()
+    assert len(Store(settings).catalog()) == 5 and sizes == [3, 2]  # articles paged the same way

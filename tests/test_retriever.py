@@ -88,7 +88,7 @@ def test_the_keyword_index_is_kept_on_disk_for_the_next_process(tmp_path, embedd
     found = [h.chunk.article_id for h in first.search("quokka harbour", 3)]
     first.close()
     with monkeypatch.context() as m:  # a new process: Chroma is not even opened
-        m.setattr("index.store.connect", lambda *a: pytest.fail("opened Chroma"))
+        m.setattr("index.collections.connect", lambda *a: pytest.fail("opened Chroma"))
         again = DerivedIndex(Store(settings))
         again.sync()
         assert [h.chunk.article_id for h in again.search("quokka harbour", 3)] == found
@@ -103,8 +103,8 @@ def test_a_build_brings_in_only_the_articles_it_changed(tmp_path, embeddings, mo
     derived = DerivedIndex(Store(settings))
     derived.sync()
     read: list = []
-    original = Store.hits_of
-    monkeypatch.setattr(Store, "hits_of", lambda self, ids: read.extend(ids) or
+    original = Store.derivable
+    monkeypatch.setattr(Store, "derivable", lambda self, ids: read.extend(ids) or
                         original(self, ids))
     (folder / "three.txt").write_text("date 2023-09-21\nA zeppelin landed in Lakehurst.")
     (folder / "one.txt").write_text("date 2023-09-01\nA wombat was seen near the harbour.")
@@ -166,7 +166,7 @@ def test_lost_terms_are_written_again_from_the_chunks_not_the_store(tmp_path, em
     found = [h.chunk.id for h in first.search("quokka harbour", 3)]
     first.close()
     shutil.rmtree(first.terms_path)
-    monkeypatch.setattr(Store, "hits_of", lambda self, ids: pytest.fail("read from the store"))
+    monkeypatch.setattr(Store, "derivable", lambda self, ids: pytest.fail("read from the store"))
     again = DerivedIndex(Store(settings))
     again.sync()
     assert [h.chunk.id for h in again.search("quokka harbour", 3)] == found != []
@@ -203,14 +203,14 @@ def test_a_sync_that_failed_keeps_the_earlier_index_and_the_next_one_catches_up(
 
     first = DerivedIndex(Store(settings))
     with monkeypatch.context() as m:
-        m.setattr(Store, "hits_of", down)
+        m.setattr(Store, "derivable", down)
         with pytest.raises(IndexUnavailable):  # nothing to answer from yet
             first.sync()
     first.sync()
     (folder / "three.txt").write_text("date 2023-09-21\nA dirigible landed in Lakehurst.")
     build([folder], settings, embeddings=embeddings)
     with monkeypatch.context() as m:
-        m.setattr(Store, "hits_of", down)
+        m.setattr(Store, "derivable", down)
         first.sync()  # the earlier index goes on answering
         assert [h.chunk.article_id for h in first.search("quokka", 3)] != []
         assert first.search("dirigible", 3) == []

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.embeddings import MiniLMEmbeddings
-from index.terms import terms
+from index.terms import term_set
 from qa.citations import Claim, Draft
 from qa.entities import entities, noun_phrases, spread
 from qa.evidence import Evidence
@@ -94,12 +94,12 @@ class ExtractiveReader:
             return sum(idf(t) for t in question.terms & words) / total_idf
 
         asked = weighted(question.text, idf)
-        about = {id_: share(set(terms(f"{a.title}\n{a.text}")))
+        about = {id_: share(term_set(a.title) | term_set(a.text))
                  for id_, a in evidence.articles.items()}
         timely = timeliness(evidence.articles, evidence.focus)
         elsewhen = tells_of_elsewhen(question.labels, question.days)
         return [SentenceFeatures(
-            lexical=share(set(terms(s.text))), rooted=share_met(asked, s.text),
+            lexical=share(term_set(s.text)), rooted=share_met(asked, s.text),
             about=about.get(s.article_id, 0.0), rank=1 / (1 + s.rank),
             **timely.get(s.article_id, {}),
             tally=float(bool(question.tally and question.tally.search(s.text))),
@@ -143,7 +143,7 @@ class ExtractiveReader:
         """Whether even the best evidence is weak, or the coverage never mentions most of
         the names and numbers the question is about."""
         named = question.named
-        seen = {t[:STEM_CHARS] for s in sentences for t in terms(s.text)}
+        seen = {t[:STEM_CHARS] for s in sentences for t in term_set(s.text)}
         present = {t for t in named if t[:STEM_CHARS] in seen}  # "Australian": "Australia" is seen
         return scored[0].score < self.weights.abstain_below or (
             bool(named) and len(present) < len(named) / 2)

@@ -1,0 +1,112 @@
+"""How an index is laid out in Chroma: which collections hold what, which chunk collection
+an article's chunks go to, and how records are written into metadata and read back.
+
+- `<name>_articles`: one record per article, its text as the document; the metadata holds
+  its catalogue entry and, once committed, its digest and the generation it was committed in.
+- `<name>_vectors`: per committed article, its chunks' spans and float16 vectors, so that a
+  replica derives its indexes from these two collections alone (index/derived.py) and never
+  opens a chunk collection, whose first touch loads its whole HNSW.
+- `<name>_removed`: the articles removed, with the generation they were removed in.
+- `<name>_chunks_NN`: the chunks (float32 vectors, spans, texts), in BUCKETS collections by a
+  hash of their article's id, so that no writer loads an unbounded HNSW: `--shard I/N` with
+  N dividing BUCKETS writes BUCKETS/N of them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.articles import date_of
+from index.chunking import chunks_at
+from index.records import Article, CatalogEntry, Chunk, iso
+
+# Chunk collections of an index (recorded in its articles collection's metadata, so a later
+# change of this number leaves existing indexes readable). A million articles make about
+# 24M chunks: 1.5M per collection, whose HNSW (about 1.7 KB per vector) a writer holds.
+BUCKETS = 16
+
+
+def article_hash(article_id: str) -> int:
+    """A stable hash of an article id: its shard (index/build.py) and its chunk collection."""
+    return int.from_bytes(hashlib.sha256(article_id.encode()).digest()[:8], "big")
+
+
+def bucket_of(article_id: str, buckets: int = BUCKETS) -> int:
+    return article_hash(article_id) % buckets
+
+
+def names(collection: str, buckets: int = BUCKETS) -> tuple[str, str, str, list[str]]:
+    """The articles, vectors and removed collections' names, and the chunk collections'."""
+    return (f"{collection}_articles", f"{collection}_vectors", f"{collection}_removed",
+            [f"{collection}_chunks_{b:02d}" for b in range(buckets)])
+
+
+@dataclass(frozen=True)
+class Derivable:
+    """A committed article with its chunks and their vectors (one float16 row each), as a
+    replica reads them to derive its indexes."""
+
+    article: Article
+    chunks: list[Chunk]
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What was committed or removed in generations after the one asked about."""
+
+    committed: dict[str, CatalogEntry]
+    removed: set[str]  # and not committed again since
+    newest: int  # the latest generation among them (0 when there are none)
+    created: str  # when the store was made (a rebuilt store is a new one)
+
+
+def vectors_metadata(article: Article, chunks: list[Chunk], vectors: np.ndarray) -> dict:
+    rows = np.asarray(vectors, np.float16).reshape(len(chunks), -1)
+    return {"digest": article.digest, "spans": ",".join(f"{c.start}:{c.end}" for c in chunks),
+            "vectors": base64.b64encode(rows.tobytes()).decode("ascii")}
+
+
+def derivable(article: Article, meta: dict | None) -> Derivable | None:
+    """The article with the chunks and vectors of `meta`, when they were made from this
+    version of it (a record being rewritten by a build is not)."""
+    if not meta or meta.get("digest") != article.digest:
+        return None
+    spans = [tuple(map(int, s.split(":"))) for s in meta["spans"].split(",") if s]
+    chunks = chunks_at(article, spans)
+    vectors = np.frombuffer(base64.b64decode(meta["vectors"]), np.float16)
+    return Derivable(article, chunks, vectors.reshape(len(chunks), -1) if chunks
+                     else np.zeros((0, 0), np.float16))
+
+
+def article_metadata(a: Article, generation: int | None) -> dict:
+    """Without a generation: written, its chunks not yet (a build marks it so first)."""
+    return {"title": a.title, "date": iso(a.date) or "", "source": a.source or "",
+            "url": a.url or "", "path": a.path,
+            **({"digest": a.digest, "generation": generation} if generation else {"digest": ""})}
+
+
+def chunk_metadata(c: Chunk, day: int) -> dict:
+    return {"article_id": c.article_id, "start": c.start, "end": c.end, "day": day,
+            "text": c.text}
+
+
+def stored_chunk(id_: str, meta: dict) -> Chunk:
+    return Chunk(id=id_, article_id=meta["article_id"], start=int(meta["start"]),
+                 end=int(meta["end"]), text=meta["text"])
+
+
+def stored_article(id_: str, meta: dict, text: str) -> Article:
+    return Article(id=id_, title=meta.get("title", ""), date=date_of(meta.get("date")),
+                   source=meta.get("source") or None, url=meta.get("url") or None,
+                   path=meta.get("path", ""), text=text)
+
+
+def catalog_entry(id_: str, meta: dict) -> CatalogEntry:
+    return CatalogEntry(id=id_, title=meta.get("title", ""), date=date_of(meta.get("date")),
+                        source=meta.get("source") or None, url=meta.get("url") or None,
+                        path=meta.get("path", ""), digest=meta.get("digest", ""))
