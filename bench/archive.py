@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import gzip
-import hashlib
 import itertools
 import json
 import random
@@ -35,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -50,34 +50,33 @@ ADDED = ("date 2023-12-30\nHarbour pilot Quentin Vasquez-Oyelaran was named head
 ADDED_QUESTION = "Who was named head of the port authority?"  # only the added article answers
 SERVED = 100  # questions the server answers before its RSS is read
 MB = 1024 * 1024
+HASHED_ROWS = 1 << 15  # directions of the hashing embedder (words share them by hash)
 
 
 class HashedEmbeddings(MiniLMEmbeddings):
-    """Stands in for the model: each word adds a fixed random direction; normalised."""
+    """Stands in for the model: each word adds one of HASHED_ROWS fixed random directions
+    (by a hash of the word); normalised."""
 
     dimensions = 384
 
     def __init__(self) -> None:  # no model: nothing of the parent's set-up
         self.embedder = "hashed"
         self.calls = 0
-        self._directions: dict[str, np.ndarray] = {}
+        self._table = np.random.default_rng(0).standard_normal(
+            (HASHED_ROWS, self.dimensions)).astype(np.float32)
+        self._rows: dict[str, int] = {}
 
-    def _direction(self, word: str) -> np.ndarray:
-        if word not in self._directions:
-            seed = int.from_bytes(hashlib.sha1(word.encode()).digest()[:4], "big")
-            self._directions[word] = np.random.default_rng(seed).standard_normal(
-                self.dimensions).astype(np.float32)
-        return self._directions[word]
+    def _row(self, word: str) -> int:
+        if (row := self._rows.get(word)) is None:
+            row = self._rows[word] = zlib.crc32(word.encode()) % HASHED_ROWS
+        return row
 
     def encode(self, texts, batch_size=None) -> np.ndarray:
         self.calls += len(texts)
-        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        for i, text in enumerate(texts):
-            words = text.lower().split()[:200]
-            if words:
-                out[i] = np.sum([self._direction(w) for w in words], axis=0)
-            out[i] /= np.linalg.norm(out[i]) or 1.0
-        return out
+        rows = [[self._row(w) for w in text.lower().split()[:200]] or [0] for text in texts]
+        starts = np.cumsum([0] + [len(r) for r in rows[:-1]])
+        out = np.add.reduceat(self._table[np.concatenate(rows)], starts, axis=0)
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
 def synthetic(source: list[dict], n: int, seed: int = 0) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,8 +106,8 @@ def build(
         removed = [i.id for i in indexed.values() if i.id not in loaded
                    and _under(i.path, paths) and i.path not in unreadable and shard.owns(i.id)]
         # 2. Embed and write them; 3. forget the articles whose files are gone.
-        _embed_and_write(store, spool, indexed, settings.batch_chunks, embeddings,
-                         embed_text, progress)
+        _embed_and_write(store, spool, settings.batch_chunks, embeddings, embed_text,
+                         progress)
         spool.close()
         store.remove(removed)
     return BuildReport(
@@ -129,7 +129,7 @@ def _read(paths: list[Path], shard: Shard, indexed: dict[str, CatalogEntry], spo
     return loaded
 
 
-def _embed_and_write(store: Store, spool: Spool, indexed: dict, batch_chunks: int,
+def _embed_and_write(store: Store, spool: Spool, batch_chunks: int,
                      embeddings: MiniLMEmbeddings,
                      embed_text: Callable[[Article, Chunk], str],
                      progress: Progress | None) -> None:
@@ -141,7 +141,7 @@ def _embed_and_write(store: Store, spool: Spool, indexed: dict, batch_chunks: in
         for batch in _batches(spool.bucket(bucket), batch_chunks):
             chunks = [c for _, cs in batch for c in cs]
             vectors = embeddings.encode([embed_text(a, c) for a, cs in batch for c in cs])
-            _write(store, batch, chunks, vectors, indexed)
+            _write(store, batch, chunks, vectors)
             done += len(chunks)
             articles_done += len(batch)
             if progress:
@@ -152,10 +152,10 @@ def _embed_and_write(store: Store, spool: Spool, indexed: dict, batch_chunks: in
 
 
 def _write(store: Store, batch: list[tuple[Article, list[Chunk]]], chunks: list[Chunk],
-           vectors, stored: Container[str]) -> None:
-    """One batch, marked in progress until its chunks are all written (see Store.begin)."""
+           vectors) -> None:
+    """One batch: the articles are committed once their chunks are all written."""
     articles = [a for a, _ in batch]
-    store.begin(articles, stored)
+    store.begin(articles)
     store.add_chunks(articles, chunks, vectors)
     store.commit(articles)
 

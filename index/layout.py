@@ -1,13 +1,13 @@
 """How an index is laid out in Chroma: which collections hold what, which chunk collection
 an article's chunks go to, and how records are written into metadata and read back.
 
-- `<name>_articles`: one record per article, its text as the document; the metadata holds
-  its catalogue entry and, once committed, its digest and the generation it was committed in.
+- `<name>_articles`: one record per committed article, its text as the document; the
+  metadata holds its catalogue entry, its digest and the generation it was committed in.
 - `<name>_vectors`: per committed article, its chunks' spans and float16 vectors, so that a
   replica derives its indexes from these two collections alone (index/derived.py) and never
   opens a chunk collection, whose first touch loads its whole HNSW.
 - `<name>_removed`: the articles removed, with the generation they were removed in.
-- `<name>_chunks_NN`: the chunks (float32 vectors, spans, texts), in BUCKETS collections by a
+- `<name>_chunks_NN`: the chunks (float32 vectors and spans), in BUCKETS collections by a
   hash of their article's id, so that no writer loads an unbounded HNSW: `--shard I/N` with
   N dividing BUCKETS writes BUCKETS/N of them.
 """
@@ -83,21 +83,21 @@ def derivable(article: Article, meta: dict | None) -> Derivable | None:
                      else np.zeros((0, 0), np.float16))
 
 
-def article_metadata(a: Article, generation: int | None) -> dict:
-    """Without a generation: written, its chunks not yet (a build marks it so first)."""
+def article_metadata(a: Article, generation: int) -> dict:
     return {"title": a.title, "date": iso(a.date) or "", "source": a.source or "",
-            "url": a.url or "", "path": a.path,
-            **({"digest": a.digest, "generation": generation} if generation else {"digest": ""})}
+            "url": a.url or "", "path": a.path, "digest": a.digest, "generation": generation}
 
 
 def chunk_metadata(c: Chunk, day: int) -> dict:
-    return {"article_id": c.article_id, "start": c.start, "end": c.end, "day": day,
-            "text": c.text}
+    """A chunk's article, span and day. Not its text: that is its article's at the span
+    (Chroma indexes every metadata string, and the texts made a third of a write)."""
+    return {"article_id": c.article_id, "start": c.start, "end": c.end, "day": day}
 
 
-def stored_chunk(id_: str, meta: dict) -> Chunk:
-    return Chunk(id=id_, article_id=meta["article_id"], start=int(meta["start"]),
-                 end=int(meta["end"]), text=meta["text"])
+def stored_chunk(id_: str, meta: dict, article: Article | None) -> Chunk:
+    start, end = int(meta["start"]), int(meta["end"])
+    return Chunk(id=id_, article_id=meta["article_id"], start=start, end=end,
+                 text=article.text[start:end] if article else "")
 
 
 def stored_article(id_: str, meta: dict, text: str) -> Article:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import time
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -129,10 +129,12 @@ class Store:
 
     @guarded
     def all_chunks(self) -> list[Chunk]:
-        return [stored_chunk(id_, meta) for bucket in range(self.buckets)
-                if (collection := self._chunks(bucket)) is not None
-                for part in _pages(collection, ["metadatas"])
-                for id_, meta in zip(part["ids"], part["metadatas"], strict=True)]
+        found = [(id_, meta) for bucket in range(self.buckets)
+                 if (collection := self._chunks(bucket)) is not None
+                 for part in _pages(collection, ["metadatas"])
+                 for id_, meta in zip(part["ids"], part["metadatas"], strict=True)]
+        articles = self.get_articles(meta["article_id"] for _, meta in found)
+        return [stored_chunk(id_, meta, articles.get(meta["article_id"])) for id_, meta in found]
 
     @guarded
     def catalog(self) -> dict[str, CatalogEntry]:
@@ -168,20 +170,13 @@ class Store:
             found += [d for id_ in part if (d := derivable(articles[id_], metas.get(id_)))]
         return found
 
-    # -- writing (build.py decides what; these keep the store consistent if interrupted) -----
+    # -- writing (build.py decides what; begin, add_chunks, commit in this order keep the
+    # store consistent when interrupted) -------------------------------------------------
     @guarded
-    def begin(self, articles: Sequence[Article], stored: Container[str]) -> None:
-        """Mark articles as in progress and drop the old chunks of those already `stored`
-        (an interrupted build leaves its articles stored, marked in progress)."""
-        if not articles:
-            return
-        self.articles.upsert(
-            ids=[a.id for a in articles],
-            embeddings=[[1.0]] * len(articles),  # looked up by id only
-            documents=[a.text for a in articles],
-            metadatas=[article_metadata(a, None) for a in articles],
-        )
-        for bucket, ids in self._by_bucket([a.id for a in articles if a.id in stored]):
+    def begin(self, articles: Sequence[Article]) -> None:
+        """Drop whatever chunks these articles have (an earlier version's, or those an
+        interrupted build wrote before their article was committed)."""
+        for bucket, ids in self._by_bucket([a.id for a in articles]):
             if (collection := self._chunks(bucket)) is not None:
                 collection.delete(where={"article_id": {"$in": ids}})
 
@@ -211,12 +206,17 @@ class Store:
 
     @guarded
     def commit(self, articles: Sequence[Article]) -> None:
-        """Mark articles complete, in a new generation: from now on they are skipped while
-        unchanged, and replicas read them."""
-        if articles:  # the metadata only: the text was written by begin()
+        """Write the articles themselves, after their chunks, in a new generation: from now
+        on they are skipped while unchanged, and replicas read them. (Until then the
+        catalogue holds an article's earlier version, or nothing, so an interrupted build
+        does it again.)"""
+        if articles:
             generation = time.time_ns()
-            self.articles.update(ids=[a.id for a in articles],
-                                 metadatas=[article_metadata(a, generation) for a in articles])
+            self.articles.upsert(
+                ids=[a.id for a in articles],
+                embeddings=[[1.0]] * len(articles),  # looked up by id only
+                documents=[a.text for a in articles],
+                metadatas=[article_metadata(a, generation) for a in articles])
             self._touch(generation)
 
     @guarded
