@@ -146,10 +146,13 @@ def step_serve(index_dir: str, questions: str) -> None:
     """Answers SERVED questions, reports, waits for a line on stdin (an article was added
     meanwhile), then answers the question only that article answers, and ten more."""
     from qa.api import answer, search
+    from qa.pipeline import pipeline, ready_in_background
 
     settings = hashed_settings(index_dir)
     asked = json.loads(questions)
-    answer(asked[0], settings=settings)  # the pipeline opened
+    ready_in_background(settings)  # as `newsqa chat` does
+    answer(asked[0], settings=settings)
+    pipeline(settings).retriever.store.connect()  # (ready: waits for the thread's import)
     latencies = []
     for question in asked[1 : SERVED + 1]:
         started = time.perf_counter()

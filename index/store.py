@@ -58,6 +58,11 @@ class Store:
     def _collections(self) -> Opened:
         return open_collections(self.settings, self._create)
 
+    @guarded
+    def connect(self) -> None:
+        """Reach Chroma now rather than at the first catch-up (a server does this early)."""
+        self._collections  # noqa: B018 (opened and kept)
+
     @property
     def _client(self):
         return self._collections.client

@@ -5,8 +5,10 @@ is the same chain in LCEL, for LangChain users."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import threading
 from collections.abc import Iterator
 
 from index.connection import refuse_mixed
@@ -102,3 +104,15 @@ def pipeline(settings: Settings) -> Pipeline:
     elif llm:
         reader = LLMReader(llm, extractive, settings.llm_max_tokens)
     return Pipeline(retriever=retriever, reader=reader)
+
+
+def ready_in_background(settings: Settings) -> None:
+    """For a server, ahead of its first question: its pipeline opened, and its store
+    connected (Chroma imported, about a second), so that the first question after a build
+    reads the changes without that wait. A failure is left for a question to report."""
+
+    def ready() -> None:
+        with contextlib.suppress(Exception):
+            pipeline(settings).retriever.store.connect()
+
+    threading.Thread(target=ready, name="newsqa-ready", daemon=True).start()

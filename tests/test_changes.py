@@ -170,3 +170,29 @@ def test_an_article_being_rewritten_is_served_as_committed_or_not_at_all(tmp_pat
     assert derived.articles(["wire/1.txt"])["wire/1.txt"].text == new.text
     assert [h.chunk.article_id for h in derived.search("zeppelin", 3)] == ["wire/1.txt"]
     assert BUCKETS == Store(settings).buckets
+
+
+def test_a_server_reaches_chroma_before_the_first_question_after_a_build(seed_index):
+    """A cold ask never imports Chroma; a server does so in the background at start, so
+    the first question after a build does not wait for it."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    DerivedIndex(Store(seed_index)).sync()  # (what a first question would do)
+    script = f"""
+import sys, threading
+from pathlib import Path
+from index.settings import Settings
+from qa.pipeline import pipeline, ready_in_background
+settings = Settings(index_dir=Path({str(seed_index.index_dir)!r}))
+pipeline(settings)
+print("chromadb" in sys.modules)
+ready_in_background(settings)
+[t.join(120) for t in threading.enumerate() if t.name == "newsqa-ready"]
+print("chromadb" in sys.modules, "_collections" in pipeline(settings).retriever.store.__dict__)
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.stdout.split() == ["False", "True", "True"], done.stderr

@@ -50,6 +50,7 @@ def chat(
     """Update the index, then serve the chat, POST /api/answer and /v1 (OpenAI clients)."""
     import uvicorn
 
+    from qa.pipeline import ready_in_background
     from ui.actions import reindex
     from ui.server import create_app, few_malloc_arenas
 
@@ -68,6 +69,7 @@ def chat(
         typer.echo(reindex(settings))
     typer.echo(f"newsqa: chat on http://{host}:{port}  (Ctrl-C stops it)")
     served = create_app(settings, auth=login)
+    ready_in_background(settings)
     with announced(settings, host, port):  # `newsqa ask` and `mcp` beside it ask this server
         uvicorn.run(served, host=host, port=port, log_level="warning")
 
@@ -103,6 +105,9 @@ def mcp(
 ) -> None:
     """Serve the index to agents over MCP: tools `ask` and `search` (stdio by default)."""
     settings = settings_from(index_dir, chroma_url, auth=auth)
+    from qa.pipeline import ready_in_background
+
+    ready_in_background(settings)
     if port is None:
         from ui.mcp import build_server
 
