@@ -15,16 +15,16 @@ from index.settings import Settings
 class Opened(NamedTuple):
     client: Any
     articles: Any
-    vectors: Any
+    contents: Any
     removed: Any
     buckets: int  # chunk collections, as recorded when the index was made
 
 
 def open_collections(settings: Settings, create: bool) -> Opened:
-    """The articles, vectors and removed collections (made when `create` and missing)."""
+    """The articles, contents and removed collections (made when `create` and missing)."""
     client = connect(settings, create)
     make = client.get_or_create_collection if create else client.get_collection
-    articles_name, vectors_name, removed_name, _ = names(settings.collection)
+    articles_name, contents_name, removed_name, _ = names(settings.collection)
     try:
         articles = make(articles_name, embedding_function=None)
         layout = articles.metadata or {}
@@ -35,8 +35,8 @@ def open_collections(settings: Settings, create: bool) -> Opened:
                     "Run `newsqa index --rebuild` to build it again.")
             layout = {"buckets": BUCKETS, "created": str(time.time_ns())}
             articles.modify(metadata=layout)
-        vectors, removed = (make(name, embedding_function=None)
-                            for name in (vectors_name, removed_name))
+        contents, removed = (make(name, embedding_function=None)
+                             for name in (contents_name, removed_name))
     except IndexUnavailable:
         raise
     except Exception as e:
@@ -44,7 +44,7 @@ def open_collections(settings: Settings, create: bool) -> Opened:
             raise IndexUnavailable(f"The index at {where(settings)} has no articles yet. "
                                    "Run `newsqa index` to build it.") from e
         raise IndexUnavailable(unavailable(settings, e)) from e
-    return Opened(client, articles, vectors, removed, int(layout["buckets"]))
+    return Opened(client, articles, contents, removed, int(layout["buckets"]))
 
 
 def clear(settings: Settings) -> None:
@@ -61,7 +61,7 @@ def clear(settings: Settings) -> None:
         forget_clients()  # Chroma remembers the failed open of `path`
         connect(settings, create=True)  # a new, empty index in its place
         return
-    articles, vectors, removed, chunks = names(settings.collection)
-    for name in (settings.collection, articles, vectors, removed, *chunks):
+    articles, contents, removed, chunks = names(settings.collection)
+    for name in (settings.collection, articles, contents, removed, *chunks):
         if name in present:
             client.delete_collection(name)

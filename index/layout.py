@@ -1,11 +1,13 @@
 """How an index is laid out in Chroma: which collections hold what, which chunk collection
 an article's chunks go to, and how records are written into metadata and read back.
 
-- `<name>_articles`: one record per committed article, its text as the document; the
-  metadata holds its catalogue entry, its digest and the generation it was committed in.
-- `<name>_vectors`: per committed article, its chunks' spans and float16 vectors, so that a
-  replica derives its indexes from these two collections alone (index/derived.py) and never
-  opens a chunk collection, whose first touch loads its whole HNSW.
+- `<name>_articles`: one record per committed article, metadata only: its catalogue entry,
+  its digest and the generation it was committed in.
+- `<name>_contents`: per article, its text and its chunks' spans and float16 vectors (all
+  as metadata, with the digest of the version they were made from), so that a replica
+  derives its indexes from these two collections alone (index/derived.py) and never opens a
+  chunk collection, whose first touch loads its whole HNSW. (Not as a document: Chroma
+  indexes every document's trigrams, a third of a write's time.)
 - `<name>_removed`: the articles removed, with the generation they were removed in.
 - `<name>_chunks_NN`: the chunks (float32 vectors and spans), in BUCKETS collections by a
   hash of their article's id, so that no writer loads an unbounded HNSW: `--shard I/N` with
@@ -40,8 +42,8 @@ def bucket_of(article_id: str, buckets: int = BUCKETS) -> int:
 
 
 def names(collection: str, buckets: int = BUCKETS) -> tuple[str, str, str, list[str]]:
-    """The articles, vectors and removed collections' names, and the chunk collections'."""
-    return (f"{collection}_articles", f"{collection}_vectors", f"{collection}_removed",
+    """The articles, contents and removed collections' names, and the chunk collections'."""
+    return (f"{collection}_articles", f"{collection}_contents", f"{collection}_removed",
             [f"{collection}_chunks_{b:02d}" for b in range(buckets)])
 
 
@@ -65,20 +67,23 @@ class Changes:
     created: str  # when the store was made (a rebuilt store is a new one)
 
 
-def vectors_metadata(article: Article, chunks: list[Chunk], vectors: np.ndarray) -> dict:
+def contents_metadata(article: Article, chunks: list[Chunk], vectors: np.ndarray) -> dict:
     rows = np.asarray(vectors, np.float16).reshape(len(chunks), -1)
-    return {"digest": article.digest, "spans": ",".join(f"{c.start}:{c.end}" for c in chunks),
+    return {"digest": article.digest, "text": article.text,
+            "spans": ",".join(f"{c.start}:{c.end}" for c in chunks),
             "vectors": base64.b64encode(rows.tobytes()).decode("ascii")}
 
 
-def derivable(article: Article, meta: dict | None) -> Derivable | None:
-    """The article with the chunks and vectors of `meta`, when they were made from this
-    version of it (a record being rewritten by a build is not)."""
-    if not meta or meta.get("digest") != article.digest:
+def derivable(id_: str, meta: dict, contents: dict | None) -> Derivable | None:
+    """The committed article of catalogue metadata `meta`, with the text, chunks and
+    vectors of `contents` when they are of this version of it (those a build is rewriting
+    are not)."""
+    if not contents or contents.get("digest") != meta.get("digest"):
         return None
-    spans = [tuple(map(int, s.split(":"))) for s in meta["spans"].split(",") if s]
+    article = stored_article(id_, meta, contents["text"])
+    spans = [tuple(map(int, s.split(":"))) for s in contents["spans"].split(",") if s]
     chunks = chunks_at(article, spans)
-    vectors = np.frombuffer(base64.b64decode(meta["vectors"]), np.float16)
+    vectors = np.frombuffer(base64.b64decode(contents["vectors"]), np.float16)
     return Derivable(article, chunks, vectors.reshape(len(chunks), -1) if chunks
                      else np.zeros((0, 0), np.float16))
 

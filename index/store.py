@@ -1,5 +1,6 @@
-"""The Chroma store: articles, their chunks in BUCKETS collections, and what a replica
-derives its indexes from (index/layout.py), in an embedded index on disk or on a server."""
+"""The Chroma store: articles, their contents (texts, chunk spans and vectors, what a replica
+derives its indexes from), their chunks in bucket collections (index/layout.py), in an
+embedded index on disk or on a server."""
 
 from __future__ import annotations
 
@@ -23,11 +24,10 @@ from index.layout import (
     bucket_of,
     catalog_entry,
     chunk_metadata,
+    contents_metadata,
     derivable,
     names,
-    stored_article,
     stored_chunk,
-    vectors_metadata,
 )
 from index.records import Article, CatalogEntry, Chunk, day_number
 from index.settings import Settings
@@ -125,12 +125,8 @@ class Store:
 
     @guarded
     def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
-        found = {}
-        for part in _parts(list(dict.fromkeys(ids))):
-            got = self.articles.get(ids=part, include=["metadatas", "documents"])
-            found.update((id_, stored_article(id_, meta, text)) for id_, meta, text
-                         in zip(got["ids"], got["metadatas"], got["documents"], strict=True))
-        return found
+        """The committed articles of these ids, texts included."""
+        return {d.article.id: d.article for d in self.derivable(list(dict.fromkeys(ids)))}
 
     @guarded
     def all_chunks(self) -> list[Chunk]:
@@ -166,13 +162,14 @@ class Store:
     @guarded
     def derivable(self, article_ids: Sequence[str]) -> list[Derivable]:
         """These committed articles with their chunks and vectors (from the articles and
-        vectors collections only); those being rewritten by a build are left out."""
-        articles = self.get_articles(article_ids)
+        contents collections only); those being rewritten by a build are left out."""
         found = []
-        for part in _parts(list(articles)):
-            got = self._collections.vectors.get(ids=part, include=["metadatas"])
-            metas = dict(zip(got["ids"], got["metadatas"], strict=True))
-            found += [d for id_ in part if (d := derivable(articles[id_], metas.get(id_)))]
+        for part in _parts(list(article_ids)):
+            got = self.articles.get(ids=part, include=["metadatas"])
+            contents = self._collections.contents.get(ids=got["ids"], include=["metadatas"])
+            texts = dict(zip(contents["ids"], contents["metadatas"], strict=True))
+            found += [d for id_, meta in zip(got["ids"], got["metadatas"], strict=True)
+                      if (d := derivable(id_, meta, texts.get(id_)))]
         return found
 
     # -- writing (build.py decides what; begin, add_chunks, commit in this order keep the
@@ -197,17 +194,14 @@ class Store:
         for bucket, ids in self._by_bucket(list(rows)):
             mine = [i for id_ in ids for i in rows[id_]]
             if mine:
-                # The text goes in the metadata, not in `documents`: Chroma builds a
-                # full-text index over documents, which newsqa does not use (it keeps its
-                # own BM25) and which doubled the cost of a write.
                 self._chunks(bucket).upsert(
                     ids=[chunks[i].id for i in mine], embeddings=vectors[mine],
                     metadatas=[chunk_metadata(chunks[i], days[chunks[i].article_id])
                                for i in mine])
-        self._collections.vectors.upsert(
+        self._collections.contents.upsert(
             ids=list(rows), embeddings=[[1.0]] * len(rows),
-            metadatas=[vectors_metadata(a, [chunks[i] for i in rows[a.id]],
-                                        vectors[rows[a.id]]) for a in articles])
+            metadatas=[contents_metadata(a, [chunks[i] for i in rows[a.id]],
+                                         vectors[rows[a.id]]) for a in articles])
 
     @guarded
     def commit(self, articles: Sequence[Article]) -> None:
@@ -220,7 +214,6 @@ class Store:
             self.articles.upsert(
                 ids=[a.id for a in articles],
                 embeddings=[[1.0]] * len(articles),  # looked up by id only
-                documents=[a.text for a in articles],
                 metadatas=[article_metadata(a, generation) for a in articles])
             self._touch(generation)
 
@@ -241,7 +234,7 @@ class Store:
                     collection.delete(where={"article_id": {"$in": part}})
         for part in _parts(article_ids):
             self.articles.delete(ids=part)
-            self._collections.vectors.delete(ids=part)
+            self._collections.contents.delete(ids=part)
         self._touch(generation)
 
     def _by_bucket(self, article_ids: Sequence[str]) -> list[tuple[int, list[str]]]:
