@@ -5,7 +5,9 @@ embedded index on disk or on a server."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
+import gc
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -94,11 +96,14 @@ class Store:
 
     def release(self) -> None:
         """Let go of the chunk collections read or written so far (an embedded client
-        keeps each one's HNSW in memory until it is closed)."""
+        keeps each one's HNSW in memory until it is closed), and give the memory back."""
         self._chunk_collections.clear()
         if not self.settings.chroma_url:
             forget_clients()
             self.__dict__.pop("_collections", None)
+            gc.collect()
+            with contextlib.suppress(OSError, AttributeError):  # glibc: freed pages back to
+                ctypes.CDLL("libc.so.6").malloc_trim(0)  # the system (else RSS only grows)
 
     @classmethod
     def reset(cls, settings: Settings) -> Store:
