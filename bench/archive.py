@@ -96,7 +96,8 @@ def synthetic(source: list[dict], n: int, seed: int = 0) -> list[dict]:
 
 
 def memory(field: str) -> float:
-    """This process's VmRSS or VmHWM (its peak), in MB."""
+    """This process's VmRSS, VmHWM (its peak), RssAnon (its own memory) or RssFile (pages
+    of files it has mapped, which the kernel may drop), in MB."""
     status = Path("/proc/self/status").read_text()
     return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE).group(1)) / 1024
 
@@ -159,7 +160,8 @@ def step_serve(index_dir: str, questions: str) -> None:
         answer(question, settings=settings)
         latencies.append(time.perf_counter() - started)
     print(json.dumps({"p50": statistics.median(latencies), "p95": p(latencies, 0.95),
-                      "rss": memory("VmRSS"), "peak": memory("VmHWM")}), flush=True)
+                      "rss": memory("VmRSS"), "anon": memory("RssAnon"),
+                      "file": memory("RssFile"), "peak": memory("VmHWM")}), flush=True)
     sys.stdin.readline()
     started = time.perf_counter()
     result = answer(ADDED_QUESTION, settings=settings)
@@ -241,7 +243,8 @@ def run(size: int, source: list[dict], questions: list[str], work: Path) -> None
     served = json.loads(server.stdout.readline())
     print(f"        server: warm p50 {served['p50'] * 1000:.0f} ms, p95 "
           f"{served['p95'] * 1000:.0f} ms; RSS after {SERVED} questions "
-          f"{served['rss']:.0f} MB (peak {served['peak']:.0f} MB)", flush=True)
+          f"{served['rss']:.0f} MB ({served['anon']:.0f} MB its own, {served['file']:.0f} MB "
+          f"mapped files; peak {served['peak']:.0f} MB)", flush=True)
     (folder / "added.txt").write_text(ADDED)
     add = child("--build", str(index_dir), str(folder))
     server.stdin.write("go\n")
