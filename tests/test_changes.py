@@ -22,6 +22,15 @@ def folder_of(tmp_path, count, start=0):
     return folder
 
 
+def built_and_synced(tmp_path, settings, embeddings, count):
+    """`count` articles built into the index of `settings`, and a replica synced to them."""
+    folder = folder_of(tmp_path, count)
+    build([folder], settings, embeddings=embeddings)
+    derived = DerivedIndex(Store(settings))
+    derived.sync()
+    return folder, derived
+
+
 def chunk_buckets(store):
     """The bucket collection each chunk sits in, by chunk id."""
     client = store._client
@@ -29,9 +38,9 @@ def chunk_buckets(store):
     found = {}
     for bucket, name in enumerate(names(store.settings.collection)[3]):
         if name in present:
-            for id_, meta in zip(*(lambda g: (g["ids"], g["metadatas"]))(
-                    client.get_collection(name).get(include=["metadatas"])), strict=True):
-                found[id_] = (bucket, meta["article_id"])
+            got = client.get_collection(name).get(include=["metadatas"])
+            found.update((id_, (bucket, meta["article_id"]))
+                         for id_, meta in zip(got["ids"], got["metadatas"], strict=True))
     return found
 
 
@@ -76,10 +85,7 @@ def test_a_whole_build_holds_one_chunk_collection_at_a_time(tmp_path, embeddings
 def test_a_sync_reads_what_changed_since_and_nothing_else(tmp_path, backend, embeddings,
                                                           monkeypatch):
     settings = backend(tmp_path)
-    folder = folder_of(tmp_path, 6)
-    build([folder], settings, embeddings=embeddings)
-    derived = DerivedIndex(Store(settings))
-    derived.sync()
+    folder, derived = built_and_synced(tmp_path, settings, embeddings, 6)
     (folder / "2.txt").unlink()
     (folder / "3.txt").write_text("date 2023-10-01\nA zeppelin landed at berth 3.")
     folder_of(tmp_path, 1, start=6)
@@ -133,10 +139,7 @@ def test_a_rebuilt_store_is_derived_again_from_scratch(tmp_path, embeddings):
     from tests.conftest import settings_for
 
     settings = settings_for(tmp_path)
-    folder = folder_of(tmp_path, 3)
-    build([folder], settings, embeddings=embeddings)
-    derived = DerivedIndex(Store(settings))
-    derived.sync()
+    folder, derived = built_and_synced(tmp_path, settings, embeddings, 3)
     (folder / "1.txt").unlink()
     build([folder], settings, embeddings=embeddings, rebuild=True)  # no record of removals
     derived.sync()
