@@ -110,7 +110,7 @@ class DerivedIndex:
             self.vectors.reload()  # as the last writer left it
             newest = int(self._state("newest") or 0) if self._vectors_whole() else 0
             changes = self.store.changes(max(newest - OVERLAP_NS, 0))
-            if changes.created != self._state("created"):  # a new store (--rebuild)
+            if newest and changes.created != self._state("created"):  # a new store (rebuilt)
                 newest = 0
                 changes = self.store.changes(0)
             writer = self.terms.writer()

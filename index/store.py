@@ -154,9 +154,9 @@ class Store:
         the collections as they are now (a rebuild replaces them)."""
         self.__dict__.pop("_collections", None)
         self._chunk_collections.clear()
-        gone = self._collections.removed.get(where={"generation": {"$gt": since}},
-                                        include=["metadatas"])
-        got = self.articles.get(where={"generation": {"$gt": since}}, include=["metadatas"])
+        after = {"generation": {"$gt": since}}
+        gone = self._collections.removed.get(where=after, include=["metadatas"])
+        got = self.articles.get(where=after, include=["metadatas"])
         generations = [m["generation"] for m in gone["metadatas"] + got["metadatas"]]
         return Changes(
             committed={id_: catalog_entry(id_, meta)
@@ -171,6 +171,8 @@ class Store:
         found = []
         for part in _parts(list(article_ids)):
             got = self.articles.get(ids=part, include=["metadatas"])
+            if not got["ids"]:
+                continue
             contents = self._collections.contents.get(ids=got["ids"], include=["metadatas"])
             texts = dict(zip(contents["ids"], contents["metadatas"], strict=True))
             found += [d for id_, meta in zip(got["ids"], got["metadatas"], strict=True)
