@@ -74,13 +74,16 @@ def contents_metadata(article: Article, chunks: list[Chunk], vectors: np.ndarray
             "vectors": base64.b64encode(rows.tobytes()).decode("ascii")}
 
 
-def derivable(id_: str, meta: dict, contents: dict | None) -> Derivable | None:
-    """The committed article of catalogue metadata `meta`, with the text, chunks and
-    vectors of `contents` when they are of this version of it (those a build is rewriting
-    are not)."""
+def committed_article(id_: str, meta: dict, contents: dict | None) -> Article | None:
+    """The committed article of catalogue metadata `meta`, with the text of `contents` when
+    it is of this version of it (not while a build is rewriting it)."""
     if not contents or contents.get("digest") != meta.get("digest"):
         return None
-    article = stored_article(id_, meta, contents["text"])
+    return stored_article(id_, meta, contents["text"])
+
+
+def derivable(article: Article, contents: dict) -> Derivable:
+    """The article with the chunks and vectors of its `contents`."""
     spans = [tuple(map(int, s.split(":"))) for s in contents["spans"].split(",") if s]
     chunks = chunks_at(article, spans)
     vectors = np.frombuffer(base64.b64decode(contents["vectors"]), np.float16)

@@ -26,6 +26,7 @@ from index.layout import (
     bucket_of,
     catalog_entry,
     chunk_metadata,
+    committed_article,
     contents_metadata,
     derivable,
     names,
@@ -117,9 +118,8 @@ class Store:
     # -- what is indexed -------------------------------------------------------------------
     @guarded
     def generation(self) -> str:
-        """Changes whenever an article is committed or removed; readers use it to refresh
-        derived indexes. An embedded index keeps it in GENERATION_FILE too, so that asking
-        whether anything changed needs no Chroma."""
+        """Changes whenever an article is committed or removed. An embedded index keeps it
+        in GENERATION_FILE too: asking whether anything changed needs no Chroma."""
         if not self.settings.chroma_url:
             with contextlib.suppress(OSError):
                 return (Path(self.settings.index_dir) / GENERATION_FILE).read_text()
@@ -131,7 +131,7 @@ class Store:
     @guarded
     def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
         """The committed articles of these ids, texts included."""
-        return {d.article.id: d.article for d in self.derivable(list(dict.fromkeys(ids)))}
+        return {a.id: a for a, _ in self._committed(list(dict.fromkeys(ids)))}
 
     @guarded
     def all_chunks(self) -> list[Chunk]:
@@ -168,19 +168,22 @@ class Store:
     def derivable(self, article_ids: Sequence[str]) -> list[Derivable]:
         """These committed articles with their chunks and vectors (from the articles and
         contents collections only); those being rewritten by a build are left out."""
-        found = []
+        return [derivable(article, contents) for article, contents
+                in self._committed(article_ids)]
+
+    def _committed(self, article_ids: Sequence[str]) -> Iterator[tuple[Article, dict]]:
+        """The committed articles of these ids, with their contents."""
         for part in _parts(list(article_ids)):
             got = self.articles.get(ids=part, include=["metadatas"])
             if not got["ids"]:
                 continue
             contents = self._collections.contents.get(ids=got["ids"], include=["metadatas"])
             texts = dict(zip(contents["ids"], contents["metadatas"], strict=True))
-            found += [d for id_, meta in zip(got["ids"], got["metadatas"], strict=True)
-                      if (d := derivable(id_, meta, texts.get(id_)))]
-        return found
+            for id_, meta in zip(got["ids"], got["metadatas"], strict=True):
+                if article := committed_article(id_, meta, texts.get(id_)):
+                    yield article, texts[id_]
 
-    # -- writing (build.py decides what; begin, add_chunks, commit in this order keep the
-    # store consistent when interrupted) -------------------------------------------------
+    # -- writing: begin, add_chunks, commit, in this order, keep it whole if interrupted ----
     @guarded
     def begin(self, articles: Sequence[Article]) -> None:
         """Drop whatever chunks these articles have (an earlier version's, or those an
