@@ -58,6 +58,11 @@ class BuildReport:
     skipped: int  # files (or lines) that could not be read
     seconds: float
 
+    @property
+    def updated(self) -> bool:
+        """Whether the index changed (articles new, changed or removed)."""
+        return bool(self.new or self.changed or self.removed)
+
     def line(self) -> str:
         return (
             f"indexed: {self.new} new, {self.changed} changed, {self.removed} removed, "

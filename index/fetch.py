@@ -50,14 +50,10 @@ def fetch(url: str, *, timeout: float, max_bytes: int, types: Iterable[str] = PA
                     hop = target(current, allow_private=allow_private, resolver=resolver)
                 except Refused as e:
                     raise FetchError(f"{url}: {e}") from None
-                default_port = 443 if hop.scheme == "https" else 80
-                host = hop.host if hop.port == default_port else f"{hop.host}:{hop.port}"
-                if ":" in hop.host:  # an IPv6 literal
-                    host = f"[{hop.host}]" if hop.port == default_port else \
-                        f"[{hop.host}]:{hop.port}"
                 request = client.build_request(
-                    "GET", hop.connect_url(), headers={"User-Agent": USER_AGENT, "Host": host},
-                    extensions={"sni_hostname": hop.host} if hop.scheme == "https" else {})
+                    "GET", hop.connect_url(),
+                    headers={"User-Agent": USER_AGENT, "Host": hop.host_header()},
+                    extensions=hop.extensions())
                 response = client.send(request, stream=True)
                 try:
                     if response.is_redirect and "location" in response.headers:

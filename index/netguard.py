@@ -62,6 +62,16 @@ class Target:
         return f"{self.scheme}://{literal}:{self.port}{path}" + \
             (f"?{parts.query}" if parts.query else "")
 
+    def host_header(self) -> str:
+        """The Host header: the host, with its port when it is not the scheme's default."""
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal
+        return host if self.port == (443 if self.scheme == "https" else 80) else \
+            f"{host}:{self.port}"
+
+    def extensions(self) -> dict:
+        """httpx request extensions: the TLS server name is the host, not the address."""
+        return {"sni_hostname": self.host} if self.scheme == "https" else {}
+
 
 def target(url: str, *, allow_private: bool = False,
            resolver: Resolver = system_resolver) -> Target:

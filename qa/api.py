@@ -16,7 +16,8 @@ Day = datetime.date | str | None
 
 def answer(question: str, *, history: Iterable | None = None, k: int | None = None,
            as_of: Day = None, since: Day = None, until: Day = None,
-           sources: Sequence[str] | None = None, settings: Settings | None = None) -> Answer:
+           sources: Sequence[str] | None = None, timeline: bool = False,
+           settings: Settings | None = None) -> Answer:
     """Answer a question from the indexed coverage, citing verbatim quotes.
 
     `history`: the conversation so far, as Turn records, {"role", "content"} messages or
@@ -24,24 +25,25 @@ def answer(question: str, *, history: Iterable | None = None, k: int | None = No
     used, and the days just before it come first. The days a question names ("this week",
     "in August") come first in any case, counted from `as_of` or else from the newest
     article's date. `since` and `until` keep only articles published in that range;
-    `sources` only articles from those outlets or web sites. Raises TypeError/ValueError for
-    bad input, IndexUnavailable when there is no index.
+    `sources` only articles from those outlets or web sites. `timeline`: also the distinct
+    answers the coverage gave over time, oldest first (Answer.timeline). Raises
+    TypeError/ValueError for bad input, IndexUnavailable when there is no index.
     """
     settings = settings or Settings()
     query = Query.parse(question, settings, history=history, k=k, as_of=as_of, since=since,
-                        until=until, sources=sources)
+                        until=until, sources=sources, timeline=timeline)
     return pipeline(settings).answer(query)
 
 
 def stream(question: str, *, history: Iterable | None = None, k: int | None = None,
            as_of: Day = None, since: Day = None, until: Day = None,
-           sources: Sequence[str] | None = None, settings: Settings | None = None
-           ) -> Iterator[str | Answer]:
+           sources: Sequence[str] | None = None, timeline: bool = False,
+           settings: Settings | None = None) -> Iterator[str | Answer]:
     """As answer(), but yields the reader's text as it is written (LLM readers), then the
     verified Answer, which may differ: unsupported sentences are dropped."""
     settings = settings or Settings()
     query = Query.parse(question, settings, history=history, k=k, as_of=as_of, since=since,
-                        until=until, sources=sources)
+                        until=until, sources=sources, timeline=timeline)
     yield from pipeline(settings).stream(query)
 
 

@@ -6,6 +6,7 @@ replaces the extractive answer."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import re
@@ -163,9 +164,8 @@ class ChoosingReader:
         claims = [Claim(f"**{answer}** — “{first.text}”", (first.quote(),))]
         claims += [Claim(f"“{q.text}”", (q,)) for q in rest[: QUOTES - 1]]
         return Draft(reading.draft.question, tuple(claims), score=reading.draft.score,
-                     notes=(SHOWN.format(name=self.llm.name),))
+                     notes=(SHOWN.format(name=self.llm.name),), short=answer)
 
 
 def _noted(draft: Draft, note: str) -> Draft:
-    return Draft(draft.question, draft.claims, draft.abstained, draft.lead,
-                 draft.notes + (note,), draft.score)
+    return dataclasses.replace(draft, notes=draft.notes + (note,))

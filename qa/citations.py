@@ -39,6 +39,7 @@ class Draft:
     lead: str = ""  # a sentence shown before the claims (e.g. "The coverage does not say.")
     notes: tuple[str, ...] = ()
     score: float = 0.0  # strength of the best evidence, on the reader's own scale
+    short: str = ""  # the short answer put forward in bold, if any
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,17 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """One answer the coverage gave over time (qa/timeline.py): first and last stated on
+    those days, by its articles' dates, and quoted in `citations` (the Answer's numbers)."""
+
+    answer: str
+    first: datetime.date
+    last: datetime.date
+    citations: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str
@@ -84,6 +96,8 @@ class Answer:
     reader: str = "extractive"
     notes: tuple[str, ...] = field(default=())
     score: float = 0.0
+    short: str = ""  # the short answer shown in bold, when the reader put one forward
+    timeline: tuple[Stage, ...] = ()  # when asked for: the answers over time, oldest first
 
     @property
     def sources(self) -> tuple[Source, ...]:
@@ -107,7 +121,12 @@ class Answer:
                           for c in data["citations"])
         return cls(question=data["question"], text=data["text"], citations=citations,
                    abstained=data["abstained"], reader=data.get("reader", "extractive"),
-                   notes=tuple(data.get("notes") or ()), score=data.get("score", 0.0))
+                   notes=tuple(data.get("notes") or ()), score=data.get("score", 0.0),
+                   short=data.get("short", ""),
+                   timeline=tuple(Stage(answer=s["answer"], first=date_of(s["first"]),
+                                        last=date_of(s["last"]),
+                                        citations=tuple(s["citations"]))
+                                  for s in data.get("timeline") or ()))
 
     def to_json(self, **kwargs) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
@@ -157,7 +176,7 @@ def verify(draft: Draft, articles: Mapping[str, Article], reader: str = "extract
         for q in good:
             key = (q.article_id, q.start, q.end)
             if key not in citations:
-                citations[key] = _citation(len(citations) + 1, q, articles[q.article_id],
+                citations[key] = citation_of(len(citations) + 1, q, articles[q.article_id],
                                            (copies or {}).get(q.article_id, ()))
             markers.append(f"[{citations[key].n}]")
         body = claim.text or " ".join(f"“{q.text}”" for q in good)
@@ -168,10 +187,11 @@ def verify(draft: Draft, articles: Mapping[str, Article], reader: str = "extract
         parts = [draft.lead or "The coverage I have does not answer this."]
     return Answer(question=draft.question, text="\n\n".join(parts),
                   citations=tuple(citations.values()), abstained=abstained, reader=reader,
-                  notes=notes, score=round(draft.score, 4))
+                  notes=notes, score=round(draft.score, 4),
+                  short=draft.short if citations else "")
 
 
-def _citation(n: int, q: Quote, article: Article, also_in: tuple[str, ...]) -> Citation:
+def citation_of(n: int, q: Quote, article: Article, also_in: tuple[str, ...]) -> Citation:
     return Citation(n=n, article_id=article.id, title=article.title, date=article.date,
                     url=web_address(article.url), quote=q.text, start=q.start, end=q.end,
                     also_in=also_in,

@@ -4,6 +4,7 @@ reader."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -150,8 +151,7 @@ class LLMReader:
 
     def _fallback(self, note: str, evidence: Evidence) -> Draft:
         draft = self.fallback.read(evidence)
-        return Draft(draft.question, draft.claims, draft.abstained, draft.lead,
-                     draft.notes + (note,), draft.score)
+        return dataclasses.replace(draft, notes=draft.notes + (note,))
 
 
 

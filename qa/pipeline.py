@@ -24,12 +24,14 @@ from qa.grounded import LLMReader, rewrite
 from qa.llm import llm_from
 from qa.query import Query
 from qa.retrieve import Retriever
+from qa.timeline import TIMELINE_CHUNKS, stages_of, with_timeline
 
 
 @dataclasses.dataclass(frozen=True)
 class Pipeline:
     retriever: Retriever
     reader: Reader
+    extractive: ExtractiveReader | None = None  # whose candidates a timeline is read from
 
     def refresh(self) -> None:
         """Bring the derived indexes up to date with the store (after a build)."""
@@ -64,7 +66,19 @@ class Pipeline:
         return dataclasses.replace(answer, question=evidence.asked or draft.question)
 
     def answer(self, query: Query) -> Answer:
+        if query.timeline:
+            return self.with_timeline(query)
         return self.concluded(self.retrieve(query))
+
+    def with_timeline(self, query: Query) -> Answer:
+        """The answer, and the distinct answers its evidence gave over time (read from more
+        chunks than one answer needs, so that older coverage is among them)."""
+        evidence = self.retrieve(dataclasses.replace(query, k=max(query.k, TIMELINE_CHUNKS)))
+        extractive = self.extractive or self.reader
+        reading = extractive.reading(evidence)
+        draft = reading.draft if self.reader is extractive else self.reader.read(evidence)
+        stages = stages_of(reading.sentences, evidence.articles)
+        return with_timeline(self.verify(draft, evidence), stages, evidence.articles)
 
     def concluded(self, evidence: Evidence) -> Answer:
         """The reader's draft from the evidence, verified."""
@@ -72,6 +86,9 @@ class Pipeline:
 
     def stream(self, query: Query) -> Iterator[str | Answer]:
         """The reader's text as it is written (LLM readers), then the verified Answer."""
+        if query.timeline:
+            yield self.with_timeline(query)
+            return
         evidence = self.retrieve(query)
         for piece in self.reader.stream(evidence):
             yield self.verify(piece, evidence) if isinstance(piece, Draft) else piece
@@ -103,7 +120,7 @@ def pipeline(settings: Settings) -> Pipeline:
         reader = ChoosingReader(llm, extractive)
     elif llm:
         reader = LLMReader(llm, extractive, settings.llm_max_tokens)
-    return Pipeline(retriever=retriever, reader=reader)
+    return Pipeline(retriever=retriever, reader=reader, extractive=extractive)
 
 
 def ready_in_background(settings: Settings) -> None:

@@ -37,11 +37,13 @@ class Query:
     since: datetime.date | None = None
     until: datetime.date | None = None
     sources: tuple[str, ...] = ()
+    timeline: bool = False  # also the answers the coverage gave over time (qa/timeline.py)
 
     @classmethod
     def parse(cls, question: object, settings: Settings, *, history: Iterable | None = None,
               k: object = None, as_of: object = None, since: object = None,
-              until: object = None, sources: object = None) -> Query:
+              until: object = None, sources: object = None, timeline: object = False
+              ) -> Query:
         """A Query from what a caller passed; BadQuestion (a ValueError and a TypeError) with
         a sentence saying what to fix."""
         if k is not None and (not isinstance(k, int) or isinstance(k, bool)
@@ -54,10 +56,12 @@ class Query:
                                     or not isinstance(history, Iterable)):
             raise BadQuestion('history must be a list of messages like {"role": "user", '
                               '"content": "Who attended the talks?"}.')
+        if timeline not in (None, True, False):
+            raise BadQuestion(f"timeline must be true or false. Currently, it is {timeline!r}.")
         return cls(question=validate(question, settings), history=turns(history or ()),
                    k=k or settings.k, as_of=_date("as_of", as_of),
                    since=_date("since", since), until=_date("until", until),
-                   sources=tuple(sources or ()))
+                   sources=tuple(sources or ()), timeline=bool(timeline))
 
     @property
     def earlier_questions(self) -> list[str]:

@@ -30,7 +30,7 @@ async def ask_and_search(client) -> tuple[list[str], object, object]:
 
 
 def check(names, asked, found) -> None:
-    assert names == ["ask", "search"]
+    assert names == ["ask", "follow", "search", "unfollow"]
     assert not asked.is_error
     answer = asked.structured_content
     assert all(name in answer["answer"] for name in NAMES) and not answer["abstained"]

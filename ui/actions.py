@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from index.build import build
+from index.build import BuildReport, build
 from index.fetch import add_urls
 from index.settings import Settings
 from index.uploads import save_upload
 from qa.errors import IndexUnavailable
+from qa.follow.book import Book, Event
 from qa.pipeline import pipeline
 
 
@@ -21,11 +22,11 @@ def reindex(settings: Settings, progress: Callable[..., None] | None = None) -> 
         return f"There is no article folder at {settings.articles}."
     try:
         report = build([settings.articles], settings, progress=progress)
-        if report.new or report.changed or report.removed:
+        if report.updated:
             pipeline(settings).refresh()
     except IndexUnavailable as e:
         return str(e)
-    return report.line()
+    return "\n".join([report.line(), *followed_changes(settings, report)])
 
 
 def add_url(url: str, settings: Settings) -> str:
@@ -39,7 +40,8 @@ def add_url(url: str, settings: Settings) -> str:
             pipeline(settings).refresh()  # its derived index now, not at the next question
     except IndexUnavailable as e:
         return str(e)
-    return "\n".join([a.message for a in added] + ([report.line()] if report else []))
+    return "\n".join([a.message for a in added] + ([report.line()] if report else [])
+                     + followed_changes(settings, report))
 
 
 def add_files(files: list[str] | None, settings: Settings) -> str:
@@ -51,3 +53,19 @@ def add_files(files: list[str] | None, settings: Settings) -> str:
     if any(s.path for s in saved):
         lines.append(reindex(settings))
     return "\n".join(lines)
+
+
+def followed_changes(settings: Settings, report: BuildReport | None) -> list[str]:
+    """After an update: the followed questions it may change re-answered (qa/follow), a line
+    per changed answer. Nothing is loaded when nothing is followed."""
+    if report is None or not report.updated or not Book.of(settings).followed():
+        return []
+    from qa.follow.following import reanswer
+
+    return [event_line(e) for e in reanswer(settings)]
+
+
+def event_line(event: Event) -> str:
+    """“Question”: old → new (why)."""
+    return (f"followed: “{event.question}”: {event.old or 'no answer'} → "
+            f"{event.new or 'no answer'} ({event.why})")

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 import ui.cli_articles  # noqa: F401 (registers index, add, feed)
+import ui.cli_follow  # noqa: F401 (registers follow)
 import ui.cli_serve  # noqa: F401 (registers chat, mcp)
 from index.offline import go_offline
 from ui.cli_common import (
@@ -42,6 +43,8 @@ def ask(
                       "outlet or web site (repeatable).", show_default=False)] = None,
     stream: Annotated[bool, typer.Option("--stream", help="Print the LLM's answer as it is "
                       "written; the verified answer and sources follow.")] = False,
+    timeline: Annotated[bool, typer.Option("--timeline", help="Also how the answer changed "
+                        "across the coverage, oldest first.")] = False,
     llm_url: LLMUrl = None,
     llm_model: LLMModel = None,
     llm_api_key: LLMKey = None,
@@ -56,7 +59,7 @@ def ask(
     settings = settings_from(index_dir, chroma_url, llm_url=llm_url, llm_model=llm_model,
                              llm_api_key=llm_api_key, llm_gguf=llm_gguf, llm_style=llm_style)
     asked = {"question": question, "k": k, "as_of": as_of, "since": since, "until": until,
-             "sources": source}
+             "sources": source, **({"timeline": True} if timeline else {})}
     streamed = ""
     reply = None if stream else ask_running(settings, asked)
     if reply is not None:
@@ -77,7 +80,12 @@ def ask(
 
 
 def print_answer(result) -> None:
-    """The answer, its sources grouped by article with their quotes, the reader, the notes."""
+    """The answer (its timeline first, when asked for), its sources grouped by article with
+    their quotes, the reader, the notes."""
+    if result.timeline:
+        from qa.timeline import timeline_text
+
+        typer.echo(f"Timeline: {timeline_text(result.timeline)}\n")
     typer.echo(result.text)
     if result.citations:
         typer.echo("\nSources:")

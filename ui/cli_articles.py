@@ -67,6 +67,7 @@ def index(
         for bar in bars:
             bar.close()
     typer.echo(report.line())
+    echo_followed(settings, report)
 
 
 Articles = Annotated[Path | None, typer.Option(
@@ -96,6 +97,7 @@ def add(
         typer.echo(a.message)
     if report:
         typer.echo(report.line())
+        echo_followed(settings, report)
     if not any(a.path for a in added):
         raise typer.Exit(1)
 
@@ -144,6 +146,7 @@ def feed(
                     typer.echo(a.message)
                 if report:
                     typer.echo(report.line())
+                    echo_followed(settings, report)
                 elif not added:
                     typer.echo(f"no new entries in {url}")
             except (FetchError, IndexUnavailable) as e:
@@ -153,3 +156,16 @@ def feed(
         if interval is None:
             return
         time.sleep(interval)
+
+
+def echo_followed(settings, report) -> None:
+    """A line per followed question whose answer the update changed (the model is loaded
+    only when a question is followed)."""
+    from qa.follow.book import Book
+
+    if not report.updated or not Book.of(settings).followed():
+        return
+    from ui.actions import followed_changes
+
+    for line in followed_changes(settings, report):
+        typer.echo(line)

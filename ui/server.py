@@ -4,17 +4,21 @@
 from __future__ import annotations
 
 import gradio as gr
-from fastapi import Body, FastAPI
+from fastapi import Body, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from index.settings import Settings, go_offline
 from qa.api import answer, search
 from qa.citations import Answer
 from qa.errors import UserError
+from qa.follow.atom import atom
+from qa.follow.book import Book
 from ui.app import CSS, chat_blocks
 from ui.gate import Gate
 from ui.http import error_response, guarded
 from ui.openai_api import add_openai_routes
+
+FEED_EVENTS = 50  # the latest events /follow.atom lists
 
 
 def few_malloc_arenas(arenas: int = 2) -> None:
@@ -44,6 +48,7 @@ class Asked(BaseModel):
     until: object = None
     sources: object = None
     history: object = None  # /api/answer: the conversation so far, as {"role", "content"}
+    timeline: object = False  # /api/answer: also the answers over time
 
     @classmethod
     def of(cls, body: object) -> Asked:
@@ -76,7 +81,8 @@ def create_app(settings: Settings | None = None, auth: tuple[str, str] | None = 
     def post_answer(body: object = Body(None)):  # noqa: B008
         """{"question", and optionally "k", "as_of", "since", "until", "sources"}."""
         asked = Asked.of(body)
-        result = served(answer, asked.question, {**asked.options(), "history": asked.history})
+        result = served(answer, asked.question, {**asked.options(), "history": asked.history,
+                                                 "timeline": asked.timeline})
         return result.to_dict() if isinstance(result, Answer) else result
 
     @app.post("/api/search")
@@ -85,6 +91,12 @@ def create_app(settings: Settings | None = None, auth: tuple[str, str] | None = 
         asked = Asked.of(body)
         found = served(search, asked.query, asked.options())
         return [p.to_dict() for p in found] if isinstance(found, list) else found
+
+    @app.get("/follow.atom")
+    def followed_feed(request: Request):
+        """The followed questions' change events, newest first, as an Atom feed."""
+        events = Book.of(settings).events(limit=FEED_EVENTS)
+        return Response(atom(events, str(request.url)), media_type="application/atom+xml")
 
     add_openai_routes(app, settings, gate)
     theme = gr.themes.Base(font=["system-ui", "sans-serif"], font_mono=["monospace"])

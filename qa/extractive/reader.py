@@ -173,8 +173,8 @@ class ExtractiveReader:
                 ellipsis = "…" if lead.start > support.start else ""
                 claims.append(Claim(f"“{ellipsis}{lead.text}”", (lead,)))
         claims += [Claim(f"“{s.text}”", (s.quote(),)) for s in picks]
-        return Reading(Draft(question.text, tuple(claims), score=best.score), tuple(scored),
-                       short, vote, values, sure)
+        return Reading(Draft(question.text, tuple(claims), score=best.score, short=short),
+                       tuple(scored), short, vote, values, sure)
 
     def _fit(self, kind: str, scored: Sequence[Sentence]) -> dict[str, float]:
         """How well each candidate phrase fits the kind of thing asked for ("which invasive

@@ -1,0 +1,122 @@
+"""Following a question: answered once when followed, then re-answered after each index
+update whose articles could change its answer (its scope, and its terms in them, say so),
+recording an event when the short answer changes or a new article states another one."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+
+from index.derived import OVERLAP_NS
+from index.records import Article
+from index.settings import Settings
+from index.terms import term_set
+from qa.citations import Answer
+from qa.follow.book import Book, Event, Followed
+from qa.follow.webhook import WebhookError, checked_webhook, post_json
+from qa.pipeline import Pipeline, pipeline
+from qa.query import Query
+from qa.timeline import same_answer
+
+TOUCH_SHARE = 0.5  # an article may change an answer when it holds this share of the
+#                   question's terms (weighted by rarity), as its article must to be read
+
+
+def follow(query: Query, settings: Settings, webhook: str = "") -> tuple[Answer, Followed]:
+    """Follow a question: its answer now, recorded as what later answers are compared to.
+    The webhook, when given, is checked now (http(s), a public address unless allowed)."""
+    if webhook:
+        checked_webhook(webhook, allow_private=settings.allow_private)
+    parts = pipeline(settings)
+    now = parts.answer(dataclasses.replace(query, timeline=True))
+    store = parts.retriever.store
+    generation = int(store.generation() or 0)
+    recent = store.changes(max(generation - OVERLAP_NS, 0))  # what the answer saw already
+    book = Book.of(settings)
+    followed = book.add(query, now, generation, recent.created, webhook)
+    book.considered({id_: e.digest for id_, e in recent.committed.items()})
+    return now, followed
+
+
+def reanswer(settings: Settings, parts: Pipeline | None = None,
+             deliver: Callable[[Event], None] | None = None) -> list[Event]:
+    """Re-answer the followed questions an update since their last answer may change (all of
+    them after a rebuild); record an event for each changed answer, and post the events a
+    webhook waits for (`deliver`, by default a JSON POST). Returns the new events."""
+    book = Book.of(settings)
+    followed = book.followed()
+    if not followed:
+        return []
+    parts = parts or pipeline(settings)
+    parts.refresh()
+    store = parts.retriever.store
+    changes = store.changes(max(min(f.seen for f in followed) - OVERLAP_NS, 0))
+    digests = {id_: e.digest for id_, e in changes.committed.items()}
+    derived = parts.retriever.derived
+    articles = derived.articles(book.unconsidered(digests))
+    events = []
+    for f in followed:
+        rebuilt = f.store != changes.created
+        if not rebuilt and not touches(f, articles, changes.removed, derived.idf,
+                                       derived.catalog.articles_from):
+            continue
+        now = parts.answer(dataclasses.replace(f.query, timeline=True))
+        seen = max(changes.newest, f.seen)
+        event = book.answered(f, now, seen, changes.created, change(f.answer, now, set(articles)))
+        if event:
+            events.append(event)
+    book.considered(digests)  # after every question has weighed them
+    post_events(book, deliver, settings)
+    return events
+
+
+def touches(f: Followed, articles: Mapping[str, Article], removed: Iterable[str],
+            idf: Callable[[str], float], sources: Callable[[Iterable[str]], set[str]]) -> bool:
+    """Whether an update may change a followed question's answer: it removed an article the
+    answer cites, or brought in one within the question's scope that holds TOUCH_SHARE of
+    its terms (by rarity; a follow-up's earlier questions count)."""
+    if {c.article_id for c in f.answer.citations} & set(removed):
+        return True
+    q = f.query
+    asked = term_set(" ".join([q.question, *q.earlier_questions]))
+    total = sum(idf(t) for t in asked) or 1.0
+    allowed = sources(q.sources) if q.sources else None
+    for a in articles.values():
+        if (q.since and (a.date is None or a.date < q.since)) or (
+                q.until and (a.date is None or a.date > q.until)) or (
+                allowed is not None and a.id not in allowed):
+            continue
+        if sum(idf(t) for t in asked & term_set(f"{a.title}\n{a.text}")) >= TOUCH_SHARE * total:
+            return True
+    return False
+
+
+def change(old: Answer, new: Answer, fresh: set[str]) -> tuple[str, str, str] | None:
+    """(why, old, new) when the followed answer changed: its short answer is another one
+    (or appeared, or went); or an article of this update, not cited before, states another
+    answer in the timeline."""
+    if (old.short or new.short) and not same_answer(old.short, new.short):
+        return ("The answer changed.", old.short, new.short)
+    numbers = {c.n: c.article_id for c in new.citations}
+    new_articles = fresh - {c.article_id for c in old.citations}
+    for stage in reversed(new.timeline):  # the newest first
+        if new.short and not same_answer(stage.answer, new.short) and any(
+                numbers.get(n) in new_articles for n in stage.citations):
+            return ("A new article states another answer.", new.short, stage.answer)
+    return None
+
+
+def post_events(book: Book, deliver: Callable[[Event], None] | None, settings: Settings
+                ) -> None:
+    """Post each event a webhook has not received yet; one that fails is tried again after
+    the next update."""
+    for event in book.undelivered():
+        try:
+            if deliver:
+                deliver(event)
+            else:
+                post_json(event.webhook, event.to_dict(), allow_private=settings.allow_private,
+                          timeout=settings.fetch_timeout_s)
+        except WebhookError:
+            continue
+        book.delivered(event)
