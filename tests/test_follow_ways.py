@@ -1,5 +1,6 @@
-"""Timelines and followed questions from every way in: the command line, `/api/answer` and
-MCP (the SDK's own client), over a folder whose coverage changes its answer."""
+"""Timelines and followed questions from every way in: the command line, `/api/answer`, MCP
+(the SDK's own client) and the chat in a real browser, over a folder whose coverage changes
+its answer."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tests.conftest import ROOT
 from tests.test_cli import newsqa
 from tests.test_follow import FERRY_LATER, RIDERS, ferry_folder
 from tests.test_mcp import environment
+from tests.test_ui import browser  # noqa: F401 (fixture: a real chromium)
 
 
 def test_the_command_line_follows_lists_reports_events_and_drops(tmp_path, embeddings):
@@ -81,3 +83,37 @@ def test_api_answer_and_mcp_give_the_timeline_and_mcp_follows(tmp_path, embeddin
     assert followed.structured_content["answer"].startswith("As of 2023-08-15, **3,500**")
     assert twice.is_error and "already follow" in twice.content[0].text
     assert not dropped.is_error and unknown.is_error and "do not follow" in unknown.content[0].text
+
+
+def test_the_chat_shows_a_timeline_follows_and_marks_changes_unread(tmp_path, embeddings,
+                                                                   browser):  # noqa: F811
+    from tests.test_ui import serve
+
+    settings = ferry_folder(tmp_path, embeddings)
+    for url in serve(settings):
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        page.get_by_text("Followed", exact=True).click()
+        page.wait_for_selector("#followed .newsqa-empty", timeout=60_000)
+        page.check("#timeline input")
+        page.fill("#question textarea", RIDERS)
+        page.press("#question textarea", "Enter")
+        page.wait_for_selector("#sources .newsqa-stage", timeout=60_000)
+        assert "2023-05-02: about 3,000" in page.inner_text("#sources .newsqa-timeline")
+        page.click("#follow")
+        page.wait_for_selector("#followed .newsqa-followed", timeout=60_000)
+        assert f"Following “{RIDERS}”" in page.inner_text("#follow-status")
+        assert f"{RIDERS} — about 3,000" in page.inner_text("#followed")
+
+        (settings.articles / "ferry-later.md").write_text(FERRY_LATER)
+        page.get_by_text("Index", exact=True).click()
+        page.click("#update-index")
+        page.wait_for_selector("#followed .newsqa-unread", timeout=120_000)
+        assert "about 3,000 → 3,500" in page.inner_text("#followed .newsqa-unread")
+        assert "Changes (1 new)" in page.inner_text("#followed")
+        assert "followed:" in page.input_value("#index-status textarea")
+        page.click("#mark-read")
+        page.wait_for_selector("#followed .newsqa-unread", state="detached", timeout=60_000)
+        assert "about 3,000 → 3,500" in page.inner_text("#followed .newsqa-event")
+        page.close()

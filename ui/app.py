@@ -19,6 +19,7 @@ from qa.llm import llm_from
 from qa.query import Turn
 from ui.actions import add_files, add_url, reindex
 from ui.examples import offered
+from ui.followed import follow_last, followed_html, mark_read
 from ui.gate import Gate
 from ui.render import answer_markdown, safe_markdown, sources_html
 
@@ -113,14 +114,15 @@ class Handlers:
     gate: Gate
 
     def respond(self, message: str, history: list, since: str | None, until: str | None,
-                chosen: list[str]):
+                chosen: list[str], timeline: bool = False):
         history = list(history or [])
         asked = {"role": "user", "content": safe_markdown(message or "")}
         try:
             with self.gate.slot():
                 for text, found in ask_stream(message, history, self.settings,
                                               since=(since or "").strip(),
-                                              until=(until or "").strip(), sources=chosen):
+                                              until=(until or "").strip(), sources=chosen,
+                                              timeline=timeline):
                     turn = history + [asked, {"role": "assistant", "content": text}]
                     if found is None:  # still being written
                         yield "", turn, gr.skip(), gr.skip(), gr.skip()
@@ -132,9 +134,20 @@ class Handlers:
                 gr.skip(), gr.skip(), gr.skip()
 
     def refreshed(self, line: str):
-        """After the index changed: its line, and the examples and outlets it offers now."""
+        """After the index changed: its line, the examples and outlets it offers now, and
+        the followed questions with the changes it brought."""
         questions, names = offered(self.settings)
-        return line, gr.Dataset(samples=[[q] for q in questions]), gr.Dropdown(choices=names)
+        return line, gr.Dataset(samples=[[q] for q in questions]), gr.Dropdown(choices=names), \
+            followed_html(self.settings)
+
+    def follow(self, history: list):
+        """Follow the last question asked: a line saying so, and the followed panel."""
+        try:
+            with self.gate.slot():
+                line = follow_last(chat_turns(history), self.settings)
+        except Busy as e:
+            line = str(e)
+        return line, followed_html(self.settings)
 
     def update_index(self, progress=gr.Progress()):  # noqa: B008 (Gradio injects it this way)
         return self.refreshed(reindex(self.settings, lambda done, total, *_: progress(
@@ -169,13 +182,20 @@ def chat_blocks(settings: Settings, gate: Gate):
         chatbot, panel, box = parts["chatbot"], parts["panel"], parts["box"]
         parts["examples"].click(lambda sample: sample[0], parts["examples"], box,
                                 api_visibility="private")
-        box.submit(on.respond, [box, chatbot, parts["since"], parts["until"], parts["chosen"]],
+        box.submit(on.respond, [box, chatbot, parts["since"], parts["until"], parts["chosen"],
+                                parts["timeline"]],
                    [box, chatbot, panel, kept, kept_sources], api_visibility="private")
+        followed = parts["followed"]
+        parts["follow"].click(on.follow, chatbot, [parts["follow_status"], followed],
+                              api_visibility="private")
+        parts["mark_read"].click(lambda: mark_read(settings), None, followed,
+                                 api_visibility="private")
+        blocks.load(lambda: followed_html(settings), None, followed, api_visibility="private")
         parts["clear"].click(lambda: ([], [], EMPTY_PANEL, EMPTY_PANEL), None,
                              [chatbot, kept, panel, kept_sources], api_visibility="private")
         blocks.load(lambda saved, shown: (saved or [], shown or EMPTY_PANEL),
                     [kept, kept_sources], [chatbot, panel], api_visibility="private")
-        index_changed = [parts["status"], parts["examples"], parts["chosen"]]
+        index_changed = [parts["status"], parts["examples"], parts["chosen"], followed]
         parts["button"].click(on.update_index, None, index_changed, api_visibility="private")
         parts["url"].submit(on.added_url, parts["url"], [parts["url"], *index_changed],
                             api_visibility="private")
@@ -199,6 +219,12 @@ def _layout(questions: list[str], names: list[str]) -> dict:
                 examples = gr.Dataset(components=[box], samples=[[q] for q in questions],
                                       label="Try", type="values", elem_id="examples")
                 clear = gr.Button("Clear conversation", elem_id="clear", size="sm", scale=0)
+            with gr.Row():
+                timeline = gr.Checkbox(label="Timeline: how the answer changed over time",
+                                       elem_id="timeline")
+                follow = gr.Button("Follow this question", elem_id="follow", size="sm",
+                                   scale=0)
+            follow_status = gr.Markdown(elem_id="follow-status")
             with gr.Accordion("Filters", open=False):
                 with gr.Row():
                     since = gr.DateTime(label="Published since", include_time=False,
@@ -209,6 +235,9 @@ def _layout(questions: list[str], names: list[str]) -> dict:
                                      label="Sources", elem_id="sources-filter")
         with gr.Column(scale=2):
             panel = gr.HTML(EMPTY_PANEL, elem_id="sources")
+            with gr.Accordion("Followed", open=False, elem_id="followed-panel"):
+                followed = gr.HTML(elem_id="followed")
+                mark = gr.Button("Mark changes read", elem_id="mark-read", size="sm")
             with gr.Accordion("Index", open=False):
                 button = gr.Button("Update index", elem_id="update-index")
                 status = gr.Textbox(label="Last update", interactive=False,
@@ -219,4 +248,6 @@ def _layout(questions: list[str], names: list[str]) -> dict:
                                 elem_id="upload", type="filepath")
     return {"chatbot": chatbot, "box": box, "examples": examples, "clear": clear,
             "since": since, "until": until, "chosen": chosen, "panel": panel,
-            "button": button, "status": status, "url": url, "files": files}
+            "button": button, "status": status, "url": url, "files": files,
+            "timeline": timeline, "follow": follow, "follow_status": follow_status,
+            "followed": followed, "mark_read": mark}

@@ -19,6 +19,11 @@ def safe_markdown(text: str) -> str:
     return re.sub(r"\\\[(\d+)\\\]", r"[\1]", escaped)
 
 
+def plain_text(markdown: str) -> str:
+    """What safe_markdown() was given: its escapes undone."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", markdown))
+
+
 def answer_markdown(answer: Answer) -> str:
     """The answer, then its notes (e.g. that the LLM failed and the extractive reader
     answered instead) in italics."""
@@ -45,7 +50,20 @@ def sources_html(answer: Answer) -> str:
             f"{also_html}<ol class='newsqa-quotes'>"
             f"{''.join(_quote_html(c) for c in cited)}</ol></li>")
     heading = "Closest sources" if answer.abstained else "Sources"
-    return f"<h3>{heading}</h3><ul class='newsqa-sources'>{''.join(items)}</ul>"
+    return (timeline_html(answer)
+            + f"<h3>{heading}</h3><ul class='newsqa-sources'>{''.join(items)}</ul>")
+
+
+def timeline_html(answer: Answer) -> str:
+    """The answers over time, oldest first, each with its days and citation numbers."""
+    if not answer.timeline:
+        return ""
+    e = html.escape
+    stages = "".join(
+        f"<li class='newsqa-stage'>{e(str(s.first))}"
+        f"{'' if s.last == s.first else ' to ' + e(str(s.last))}: <b>{e(s.answer)}</b> "
+        f"{''.join(f'[{n}]' for n in s.citations)}</li>" for s in answer.timeline)
+    return f"<h3>Timeline</h3><ol class='newsqa-timeline'>{stages}</ol>"
 
 
 def _quote_html(c: Citation) -> str:
