@@ -18,6 +18,8 @@ from qa.pipeline import Pipeline, pipeline
 from qa.query import Query
 from qa.timeline import same_answer
 
+CHANGED = "The answer changed."  # why an event was recorded: the short answer is another
+ANOTHER = "A new article states another answer."  # or a new article states another one
 TOUCH_SHARE = 0.5  # an article may change an answer when it holds this share of the
 #                   question's terms (weighted by rarity), as its article must to be read
 
@@ -96,13 +98,13 @@ def change(old: Answer, new: Answer, fresh: set[str]) -> tuple[str, str, str] | 
     (or appeared, or went); or an article of this update, not cited before, states another
     answer in the timeline."""
     if (old.short or new.short) and not same_answer(old.short, new.short):
-        return ("The answer changed.", old.short, new.short)
+        return (CHANGED, old.short, new.short)
     numbers = {c.n: c.article_id for c in new.citations}
     new_articles = fresh - {c.article_id for c in old.citations}
     for stage in reversed(new.timeline):  # the newest first
         if new.short and not same_answer(stage.answer, new.short) and any(
                 numbers.get(n) in new_articles for n in stage.citations):
-            return ("A new article states another answer.", new.short, stage.answer)
+            return (ANOTHER, new.short, stage.answer)
     return None
 
 
