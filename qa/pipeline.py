@@ -24,7 +24,7 @@ from qa.grounded import LLMReader, rewrite
 from qa.llm import llm_from
 from qa.query import Query
 from qa.retrieve import Retriever
-from qa.timeline import TIMELINE_CHUNKS, stages_of, with_timeline
+from qa.timeline import TIMELINE_CHUNKS, stages_read, with_timeline
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Pipeline:
         extractive = self.extractive or self.reader
         reading = extractive.reading(evidence)
         draft = reading.draft if self.reader is extractive else self.reader.read(evidence)
-        stages = stages_of(reading.sentences, evidence.articles)
+        stages = stages_read(reading, evidence.articles)
         return with_timeline(self.verify(draft, evidence), stages, evidence.articles)
 
     def concluded(self, evidence: Evidence) -> Answer:

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 from index.records import Article, iso
 from qa.citations import Answer, Quote, Stage, citation_of, is_verbatim
+from qa.extractive import Reading
 from qa.extractive.sentences import Sentence
 from qa.extractive.shaping import norm
+from qa.extractive.vote import apt_only
 
 TIMELINE_CHUNKS = 16  # chunks read for a timeline: more than for one answer, to span time
 MOST_STAGES = 5  # distinct answers shown at most
@@ -43,19 +45,29 @@ def same_answer(a: str, b: str) -> bool:
     return any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1))
 
 
+def stages_read(reading: Reading, articles: Mapping[str, Article]
+                ) -> list[tuple[str, datetime.date, datetime.date, Quote]]:
+    """The stages of the candidates the reader's vote weighs: the entities of the kind asked
+    for, and of those, what the question counts when some count it ("3,500 passengers", not
+    "six dollars", for "how many passengers")."""
+    sentences = [s for s in reading.sentences if s.entities]
+    if reading.question is not None:
+        sentences = apt_only(sentences, reading.question)
+    return stages_of(sentences, articles)
+
+
 def stages_of(sentences: Sequence[Sentence], articles: Mapping[str, Article]
               ) -> list[tuple[str, datetime.date, datetime.date, Quote]]:
     """(answer, first day, last day, quote) for each distinct answer the scored sentences
-    state, oldest first. A sentence's weight is its score over the best one's floor;
-    undated articles cannot be placed in time and are left out."""
+    state, oldest first. An answer weighs the scores of the sentences stating it (below
+    zero: nothing); undated articles cannot be placed in time and are left out."""
     dated = [s for s in sentences if s.entities and (a := articles.get(s.article_id))
              and a.date is not None]
     if not dated:
         return []
-    floor = min(s.score for s in dated)
     groups: list[_Group] = []
     for s in dated:
-        weight = s.score - floor + 1e-6
+        weight = max(s.score, 0.0) + 1e-6
         for e in dict.fromkeys(e.text for e in s.entities):
             into = next((g for g in groups if any(same_answer(e, k) for k in g.keys)), None)
             if into is None:

@@ -159,6 +159,19 @@ def test_a_change_is_another_short_answer_or_a_new_article_stating_another():
     assert change(seen, stated, {"new"}) is None  # cited before: not news
 
 
+def test_a_follow_up_is_kept_with_its_history_and_scope(tmp_path):
+    from qa.query import Turn
+
+    book = Book.of(settings_for(tmp_path))
+    asked = Query("Which of them runs Netflix?", history=(
+        Turn("user", "Who attended the talks?"), Turn("assistant", "**Bob Iger, Ted Sarandos**")),
+        since=datetime.date(2023, 9, 1), sources=("cnn.com",))
+    book.add(asked, _answer("Ted Sarandos"), 7, "store")
+    [kept] = book.followed()
+    assert kept.query == asked and kept.answer.short == "Ted Sarandos" and kept.seen == 7
+    assert book.path == tmp_path / "followed.sqlite3"  # beside the index, not in it
+
+
 def test_bad_input_gets_one_sentence(tmp_path):
     settings = settings_for(tmp_path)
     with pytest.raises(BadQuestion, match="empty"):

@@ -29,6 +29,13 @@ def test_the_command_line_follows_lists_reports_events_and_drops(tmp_path, embed
     twice = run("follow", RIDERS)
     assert twice.returncode == 2 and twice.stderr == f"newsqa: You already follow “{RIDERS}”.\n"
     assert run("follow", "--list").stdout == f"1. {RIDERS} — now: about 3,000\n"
+    empty = run("follow", " ")
+    assert empty.returncode == 2 and empty.stderr == (
+        "newsqa: The question is empty. Ask something about the coverage.\n")
+    private = run("follow", "Who runs the ferry?", "--webhook", "http://10.0.0.7/hook")
+    assert private.returncode == 2 and private.stderr.count("\n") == 1
+    assert "10.0.0.7 is a private address" in private.stderr
+    assert "--allow-private" in private.stderr
     (settings.articles / "ferry-later.md").write_text(FERRY_LATER)
     indexed = run("index", str(settings.articles))
     assert f"followed: “{RIDERS}”: about 3,000 → 3,500 (The answer changed.)" in \

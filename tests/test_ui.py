@@ -203,6 +203,8 @@ def test_with_auth_every_route_needs_the_password(seed_index, browser):
         assert status_of(url) == 401
         assert status_of(url, headers=bad) == 401
         assert status_of(url + "/gradio_api/info") == 401
+        assert status_of(url + "/follow.atom") == 401
+        assert status_of(url + "/follow.atom", headers=good) == 200
         assert status_of(url + "/api/answer", "POST", json_type, question) == 401
         assert status_of(url + "/api/answer", "POST", {**json_type, **good}, question) == 200
 

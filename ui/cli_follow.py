@@ -39,7 +39,7 @@ def follow(
 
     settings = settings_from(index_dir, chroma_url, allow_private=allow_private)
     book = Book.of(settings)
-    chosen = sum(map(bool, (question, listed, drop, events)))
+    chosen = sum(map(bool, (question is not None, listed, drop, events)))
     if chosen != 1:
         raise fail("give a question to follow, or one of --list, --drop QUESTION, --events.",
                    2)

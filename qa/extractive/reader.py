@@ -46,6 +46,7 @@ class Reading:
     vote: Vote = Vote()
     signals: Signals | None = None
     confidence: float = 0.0
+    question: Question | None = None  # as the reader understood it
 
 
 class ExtractiveReader:
@@ -79,7 +80,7 @@ class ExtractiveReader:
             claims = tuple(Claim(f"“{s.text}”", (s.quote(),)) for s in picks)
             return Reading(Draft(question.text, claims, abstained=True,
                                  lead=f"{NOT_ANSWERED} The closest passages I found:",
-                                 score=scored[0].score), tuple(scored))
+                                 score=scored[0].score), tuple(scored), question=question)
         return self._led(question, scored, sentences, evidence)
 
     def _priors(self, question: Question, sentences: Sequence[Sentence],
@@ -174,7 +175,7 @@ class ExtractiveReader:
                 claims.append(Claim(f"“{ellipsis}{lead.text}”", (lead,)))
         claims += [Claim(f"“{s.text}”", (s.quote(),)) for s in picks]
         return Reading(Draft(question.text, tuple(claims), score=best.score, short=short),
-                       tuple(scored), short, vote, values, sure)
+                       tuple(scored), short, vote, values, sure, question)
 
     def _fit(self, kind: str, scored: Sequence[Sentence]) -> dict[str, float]:
         """How well each candidate phrase fits the kind of thing asked for ("which invasive
