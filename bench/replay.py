@@ -33,7 +33,7 @@ from index.records import Article
 from index.settings import Settings, go_offline
 from qa.evaluate import answers, load_questions, write_articles
 from qa.follow.book import Followed
-from qa.follow.following import CHANGED, change, touches
+from qa.follow.following import CHANGED, change, kept, touches
 from qa.query import Query
 
 DAYS = 14  # a question is followed from this many days before its quiz date
@@ -59,36 +59,38 @@ def corpus(path: Path) -> dict[datetime.date, list[Article]]:
 
 
 @dataclasses.dataclass
-class Followed1:
-    """One question's replay: its answers' rightness by day, and its events."""
+class Replayed:
+    """One question's replay: its answer's rightness by day, and its events as (why, old
+    right, new right), judged on the short answers the events name."""
 
     right_by_day: list[bool]
-    events: list[tuple[bool, bool]]  # (old right, new right)
+    events: list[tuple[str, bool, bool]]
     asked_once_right: bool
-    answers: int
 
 
-def replay(q: dict, parts, days: dict, idf, sources) -> Followed1:
-    quiz = day_of(q["question_date"])
-    gold = q["gold_answer"]
+def replay(q: dict, parts, days: dict, idf, sources) -> Replayed:
+    """Followed from DAYS before the quiz date and re-answered as of each day after; the
+    timeline (for "a new article states another answer") only on days whose articles touch
+    the question, as an update's re-answer would."""
+    quiz, gold = day_of(q["question_date"]), q["gold_answer"]
     start = quiz - datetime.timedelta(days=DAYS)
     query = Query(q["question"], as_of=start, timeline=True)
-    now = parts.answer(query)
-    followed = Followed(0, query, "", now, 0, "")
-    right = [answers(now.text[:RIGHT_CHARS], gold)]
-    events, asked = [], 1
+    followed = Followed(0, query, "", parts.answer(query), 0, "")
+    right = [answers(followed.answer.text[:RIGHT_CHARS], gold)]
+    events = []
     for n in range(1, DAYS + 1):
         day = start + datetime.timedelta(days=n)
         update = {a.id: a for a in days.get(day, ())}
-        if update and touches(followed, update, (), idf, sources):
-            later = parts.answer(dataclasses.replace(query, as_of=day))
-            asked += 1
-            if change(followed.answer, later, set(update)):
-                events.append((right[-1], answers(later.text[:RIGHT_CHARS], gold)))
-            followed = dataclasses.replace(followed, answer=later)
-        right.append(answers(followed.answer.text[:RIGHT_CHARS], gold))
+        touched = bool(update) and touches(followed, update, (), idf, sources)
+        later = parts.answer(dataclasses.replace(query, as_of=day, timeline=touched))
+        if changed := change(followed.answer, later, set(update) if touched else set()):
+            why, old, new = changed
+            events.append((why, bool(old) and answers(old, gold),
+                           bool(new) and answers(new, gold)))
+        followed = dataclasses.replace(followed, answer=kept(followed.answer, later))
+        right.append(answers(later.text[:RIGHT_CHARS], gold))
     once = parts.answer(Query(q["question"], as_of=quiz))
-    return Followed1(right, events, answers(once.text[:RIGHT_CHARS], gold), asked)
+    return Replayed(right, events, answers(once.text[:RIGHT_CHARS], gold))
 
 
 def part_one(questions: list[dict], settings: Settings, days: dict) -> None:
@@ -111,20 +113,20 @@ def part_one(questions: list[dict], settings: Settings, days: dict) -> None:
             first -= 1
         lead.append(DAYS - first)
     events = [e for r in runs for e in r.events]
-    worse = sum(1 for old, new in events if old and not new)
-    better = sum(1 for old, new in events if new and not old)
-    print(f"questions followed: {len(runs)} (answerable dev questions), {DAYS} days each; "
-          f"{sum(r.answers for r in runs)} answers in {seconds:.0f} s "
-          f"({sum(r.answers for r in runs) / n:.1f} per question: only days whose articles "
-          "touch it)")
+    worse = sum(1 for _, old, new in events if old and not new)
+    better = sum(1 for _, old, new in events if new and not old)
+    kinds = ", ".join(f"{sum(e[0] == why for e in events)} “{why}”"
+                      for why in dict.fromkeys(e[0] for e in events))
+    print(f"questions followed: {len(runs)} (answerable dev questions), answered as of each of "
+          f"{DAYS + 1} days ({seconds:.0f} s)")
     print(f"right on the quiz date (gold in the first {RIGHT_CHARS} characters): "
           f"{len(right) / n:.3f}; asked once on that date: "
           f"{sum(r.asked_once_right for r in runs) / n:.3f}")
     print(f"right from (median days before the quiz date, when right on it): "
           f"{statistics.median(lead) if lead else 0}")
-    print(f"change events: {len(events)} = {len(events) / n / (DAYS / 7):.2f} per question per "
-          f"week; right-to-wrong {worse} ({worse / (len(events) or 1):.1%}), wrong-to-right "
-          f"{better}", flush=True)
+    print(f"change events: {len(events)} ({kinds}) = {len(events) / n / (DAYS / 7):.2f} per "
+          f"question per week; right-to-wrong {worse} ({worse / (len(events) or 1):.1%}), "
+          f"wrong-to-right {better}", flush=True)
 
 
 # -- part two: a real `newsqa feed` --------------------------------------------------------

@@ -24,7 +24,7 @@ from index.records import Article
 from qa.citations import Answer, Citation, Stage
 from qa.errors import BadQuestion
 from qa.follow.book import Book, Followed, book_path
-from qa.follow.following import change, follow, reanswer, touches
+from qa.follow.following import change, follow, kept, reanswer, touches
 from qa.query import Query
 from tests.conftest import ROOT, SEEDS, free_port, settings_for
 
@@ -150,6 +150,11 @@ def _answer(short: str, stages: tuple[tuple[str, str], ...] = ()) -> Answer:
 def test_a_change_is_another_short_answer_or_a_new_article_stating_another():
     assert change(_answer("Elton John"), _answer("John"), set()) is None  # said differently
     assert change(_answer(""), _answer(""), set()) is None
+    assert change(_answer(""), _answer("3,000"), set())[1:] == ("", "3,000")  # appeared
+    withdrawn = _answer("")  # a weaker day's reading: not news, and the answer stands
+    assert change(_answer("3,000"), withdrawn, set()) is None
+    assert kept(_answer("3,000"), withdrawn).short == "3,000"
+    assert kept(_answer("3,000"), _answer("3,500")).short == "3,500"
     assert change(_answer("about 3,000"), _answer("3,500"), set())[1:] == ("about 3,000",
                                                                            "3,500")
     stated = _answer("90 seconds", (("100 seconds", "old"), ("85 seconds", "new")))

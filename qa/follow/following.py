@@ -64,7 +64,8 @@ def reanswer(settings: Settings, parts: Pipeline | None = None,
             continue
         now = parts.answer(dataclasses.replace(f.query, timeline=True))
         seen = max(changes.newest, f.seen)
-        event = book.answered(f, now, seen, changes.created, change(f.answer, now, set(articles)))
+        event = book.answered(f, kept(f.answer, now), seen, changes.created,
+                              change(f.answer, now, set(articles)))
         if event:
             events.append(event)
     book.considered(digests)  # after every question has weighed them
@@ -93,11 +94,17 @@ def touches(f: Followed, articles: Mapping[str, Article], removed: Iterable[str]
     return False
 
 
+def kept(old: Answer, new: Answer) -> Answer:
+    """The answer a followed question keeps: the new one, unless it withdraws a short answer
+    without giving another (a weaker day's reading is not news; the answer stands)."""
+    return old if old.short and not new.short else new
+
+
 def change(old: Answer, new: Answer, fresh: set[str]) -> tuple[str, str, str] | None:
-    """(why, old, new) when the followed answer changed: its short answer is another one
-    (or appeared, or went); or an article of this update, not cited before, states another
-    answer in the timeline."""
-    if (old.short or new.short) and not same_answer(old.short, new.short):
+    """(why, old, new) when the followed answer changed: another short answer is put forward
+    (or one appears where there was none); or an article of this update, not cited before,
+    states another answer in the timeline."""
+    if new.short and not same_answer(old.short, new.short):
         return (CHANGED, old.short, new.short)
     numbers = {c.n: c.article_id for c in new.citations}
     new_articles = fresh - {c.article_id for c in old.citations}
