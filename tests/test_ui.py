@@ -157,7 +157,8 @@ def test_post_api_answer_round_trip_and_errors(app_url):
     status, data = post(app_url, {"question": "Who attended the talks?"})
     assert status == 200
     assert set(data) == {"question", "text", "citations", "abstained", "reader", "notes",
-                         "score", "sources"}
+                         "score", "short", "timeline", "sources"}
+    assert data["timeline"] == []  # only when asked for
     assert sorted(n for s in data["sources"] for n in s["citations"]) == \
         [c["n"] for c in data["citations"]]
     assert data["sources"][0]["article_id"].endswith("000_a17fed1a18a053f1.txt")
