@@ -22,6 +22,9 @@ from ui.cli_common import (
     LLMModel,
     LLMStyle,
     LLMUrl,
+    Since,
+    Sources,
+    Until,
     app,
     fail,
     settings_from,
@@ -35,12 +38,9 @@ def ask(
     k: Annotated[int | None, typer.Option("-k", help="Chunks to read.", show_default=False)] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Answer as of this date "
                      "(YYYY-MM-DD): later articles are not used.", show_default=False)] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Only articles published on or "
-                     "after this date.", show_default=False)] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Only articles published on or "
-                     "before this date.", show_default=False)] = None,
-    source: Annotated[list[str] | None, typer.Option("--source", help="Only articles from this "
-                      "outlet or web site (repeatable).", show_default=False)] = None,
+    since: Since = None,
+    until: Until = None,
+    source: Sources = None,
     stream: Annotated[bool, typer.Option("--stream", help="Print the LLM's answer as it is "
                       "written; the verified answer and sources follow.")] = False,
     timeline: Annotated[bool, typer.Option("--timeline", help="Also how the answer changed "

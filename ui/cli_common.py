@@ -22,6 +22,13 @@ IndexDir = Annotated[Path | None, typer.Option("--index-dir", help="Index direct
 ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server "
                       "instead [env NEWSQA_CHROMA_URL].", show_default=False)]
 
+Since = Annotated[str | None, typer.Option("--since", help="Only articles published on or "
+                  "after this date.", show_default=False)]
+Until = Annotated[str | None, typer.Option("--until", help="Only articles published on or "
+                  "before this date.", show_default=False)]
+Sources = Annotated[list[str] | None, typer.Option("--source", help="Only articles from this "
+                    "outlet or web site (repeatable).", show_default=False)]
+
 
 LLMUrl = Annotated[str | None, typer.Option("--llm-url", help="OpenAI-compatible server "
                    "[env NEWSQA_LLM_URL].", show_default=False)]

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from ui.cli_common import AllowPrivate, ChromaUrl, IndexDir, app, fail, settings_from
+from ui.cli_common import (
+    AllowPrivate,
+    ChromaUrl,
+    IndexDir,
+    Since,
+    Sources,
+    Until,
+    app,
+    fail,
+    settings_from,
+)
 
 
 @app.command()
@@ -22,12 +32,9 @@ def follow(
     as_json: Annotated[bool, typer.Option("--json", help="--events as JSON lines.")] = False,
     webhook: Annotated[str | None, typer.Option("--webhook", help="POST each change of this "
                        "question's answer to this URL as JSON.", show_default=False)] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Only articles published on or "
-                     "after this date.", show_default=False)] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Only articles published on or "
-                     "before this date.", show_default=False)] = None,
-    source: Annotated[list[str] | None, typer.Option("--source", help="Only articles from this "
-                      "outlet or web site (repeatable).", show_default=False)] = None,
+    since: Since = None,
+    until: Until = None,
+    source: Sources = None,
     allow_private: AllowPrivate = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
