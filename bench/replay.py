@@ -31,9 +31,10 @@ from pathlib import Path
 
 from index.records import Article
 from index.settings import Settings, go_offline
+from qa.citations import Answer
 from qa.evaluate import answers, load_questions, write_articles
 from qa.follow.book import Followed
-from qa.follow.following import CHANGED, change, kept, touches
+from qa.follow.following import ANOTHER, CHANGED, change, kept, touches
 from qa.query import Query
 
 DAYS = 14  # a question is followed from this many days before its quiz date
@@ -60,34 +61,51 @@ def corpus(path: Path) -> dict[datetime.date, list[Article]]:
 
 @dataclasses.dataclass
 class Replayed:
-    """One question's replay: its answer's rightness by day, and its events as (why, old
-    right, new right), judged on the short answers the events name."""
+    """One question's replay: its answer's rightness by day, and its events under each rule
+    as (why, old right, new right), judged on the short answers the events name."""
 
     right_by_day: list[bool]
-    events: list[tuple[str, bool, bool]]
+    events: dict[str, list[tuple[str, bool, bool]]]
     asked_once_right: bool
+
+
+def forward(old: Answer, new: Answer) -> bool:
+    """Whether the new answer is stated in an article no older than the one stating the old
+    (the candidate rule "news moves forward")."""
+    then = old.citations[0].date if old.citations else None
+    now = new.citations[0].date if new.citations else None
+    return then is None or now is None or now >= then
+
+
+RULES = {"every change": lambda old, new: True, "forward only": forward}
 
 
 def replay(q: dict, parts, days: dict, idf, sources) -> Replayed:
     """Followed from DAYS before the quiz date and re-answered as of each day after; the
     timeline (for "a new article states another answer") only on days whose articles touch
-    the question, as an update's re-answer would."""
+    the question, as an update's re-answer would. Each rule keeps its own followed answer."""
     quiz, gold = day_of(q["question_date"]), q["gold_answer"]
     start = quiz - datetime.timedelta(days=DAYS)
     query = Query(q["question"], as_of=start, timeline=True)
-    followed = Followed(0, query, "", parts.answer(query), 0, "")
-    right = [answers(followed.answer.text[:RIGHT_CHARS], gold)]
-    events = []
+    first = parts.answer(query)
+    state = {rule: first for rule in RULES}
+    right = [answers(first.text[:RIGHT_CHARS], gold)]
+    events: dict[str, list] = {rule: [] for rule in RULES}
     for n in range(1, DAYS + 1):
         day = start + datetime.timedelta(days=n)
         update = {a.id: a for a in days.get(day, ())}
-        touched = bool(update) and touches(followed, update, (), idf, sources)
+        touched = bool(update) and touches(Followed(0, query, "", first, 0, ""), update, (),
+                                           idf, sources)
         later = parts.answer(dataclasses.replace(query, as_of=day, timeline=touched))
-        if changed := change(followed.answer, later, set(update) if touched else set()):
-            why, old, new = changed
-            events.append((why, bool(old) and answers(old, gold),
-                           bool(new) and answers(new, gold)))
-        followed = dataclasses.replace(followed, answer=kept(followed.answer, later))
+        for rule, allowed in RULES.items():
+            changed = change(state[rule], later, set(update) if touched else set())
+            if changed and changed[0] == CHANGED and not allowed(state[rule], later):
+                continue  # not news under this rule: the followed answer stands
+            if changed:
+                why, old, new = changed
+                events[rule].append((why, bool(old) and answers(old, gold),
+                                     bool(new) and answers(new, gold)))
+            state[rule] = kept(state[rule], later)
         right.append(answers(later.text[:RIGHT_CHARS], gold))
     once = parts.answer(Query(q["question"], as_of=quiz))
     return Replayed(right, events, answers(once.text[:RIGHT_CHARS], gold))
@@ -112,11 +130,6 @@ def part_one(questions: list[dict], settings: Settings, days: dict) -> None:
         while first > 0 and r.right_by_day[first - 1]:
             first -= 1
         lead.append(DAYS - first)
-    events = [e for r in runs for e in r.events]
-    worse = sum(1 for _, old, new in events if old and not new)
-    better = sum(1 for _, old, new in events if new and not old)
-    kinds = ", ".join(f"{sum(e[0] == why for e in events)} “{why}”"
-                      for why in dict.fromkeys(e[0] for e in events))
     print(f"questions followed: {len(runs)} (answerable dev questions), answered as of each of "
           f"{DAYS + 1} days ({seconds:.0f} s)")
     print(f"right on the quiz date (gold in the first {RIGHT_CHARS} characters): "
@@ -124,9 +137,16 @@ def part_one(questions: list[dict], settings: Settings, days: dict) -> None:
           f"{sum(r.asked_once_right for r in runs) / n:.3f}")
     print(f"right from (median days before the quiz date, when right on it): "
           f"{statistics.median(lead) if lead else 0}")
-    print(f"change events: {len(events)} ({kinds}) = {len(events) / n / (DAYS / 7):.2f} per "
-          f"question per week; right-to-wrong {worse} ({worse / (len(events) or 1):.1%}), "
-          f"wrong-to-right {better}", flush=True)
+    for rule in RULES:
+        events = [e for r in runs for e in r.events[rule]]
+        for kinds in ((CHANGED, ANOTHER), (CHANGED,)):
+            some = [e for e in events if e[0] in kinds]
+            worse = sum(1 for _, old, new in some if old and not new)
+            better = sum(1 for _, old, new in some if new and not old)
+            print(f"{rule}, {' and '.join(map(repr, kinds))}: {len(some)} events = "
+                  f"{len(some) / n / (DAYS / 7):.2f} per question per week; right-to-wrong "
+                  f"{worse} ({worse / (len(some) or 1):.1%}), wrong-to-right {better}",
+                  flush=True)
 
 
 # -- part two: a real `newsqa feed` --------------------------------------------------------
