@@ -1,13 +1,14 @@
 """Followed questions on real coverage. Part one replays the dev questions: each is followed
-from DAYS before its quiz date, and each day's articles are an update: the question is
-re-answered as of that day when the day's articles touch it (qa/follow/following.py decides,
-as it does after `newsqa index`), and a change of answer is an event. Part two runs a real
-`newsqa feed` against a loopback feed server that publishes one quiz week's articles day by
-day, with that week's questions followed, and checks that every change arrives once.
+from DAYS before its quiz date and re-answered as of each day up to it (one index, `as_of`
+per day); a change of its short answer is an event (qa/follow/following.py decides, as it
+does after `newsqa index`). Part two runs a real `newsqa feed` against a loopback feed server
+that publishes one quiz week's articles day by day, with that week's questions followed,
+and checks that every change arrives once. Part three: the time an update of one article
+adds with COSTLY questions followed.
 
     python bench/replay.py ../shared/data/realtimeqa-2023/articles.jsonl.gz \\
         --questions ../shared/data/realtimeqa-2023/questions-dev.jsonl --index-dir DIR \\
-        [--limit N] [--feed-week 20230113]
+        [--limit N] [--feed-week 20230120] [--only replay|feed|cost]
 
 DIR is the dev index `newsqa eval` builds (built here when it does not exist).
 """
@@ -31,10 +32,8 @@ from pathlib import Path
 
 from index.records import Article
 from index.settings import Settings, go_offline
-from qa.citations import Answer
 from qa.evaluate import answers, load_questions, write_articles
-from qa.follow.book import Followed
-from qa.follow.following import ANOTHER, CHANGED, change, kept, touches
+from qa.follow.following import CHANGED, change, kept
 from qa.query import Query
 
 DAYS = 14  # a question is followed from this many days before its quiz date
@@ -61,66 +60,40 @@ def corpus(path: Path) -> dict[datetime.date, list[Article]]:
 
 @dataclasses.dataclass
 class Replayed:
-    """One question's replay: its answer's rightness by day, and its events under each rule
-    as (why, old right, new right), judged on the short answers the events name."""
+    """One question's replay: its answer's rightness by day, and its events as (old right,
+    new right), judged on the short answers the events name."""
 
     right_by_day: list[bool]
-    events: dict[str, list[tuple[str, bool, bool]]]
+    events: list[tuple[bool, bool]]
     asked_once_right: bool
 
 
-def forward(old: Answer, new: Answer) -> bool:
-    """Whether the new answer is stated in an article no older than the one stating the old
-    (the candidate rule "news moves forward")."""
-    then = old.citations[0].date if old.citations else None
-    now = new.citations[0].date if new.citations else None
-    return then is None or now is None or now >= then
-
-
-RULES = {"every change": lambda old, new: True, "forward only": forward}
-
-
-def replay(q: dict, parts, days: dict, idf, sources) -> Replayed:
-    """Followed from DAYS before the quiz date and re-answered as of each day after; the
-    timeline (for "a new article states another answer") only on days whose articles touch
-    the question, as an update's re-answer would. Each rule keeps its own followed answer."""
+def replay(q: dict, parts) -> Replayed:
+    """Followed from DAYS before the quiz date and re-answered as of each day after, as
+    `reanswer` does after an update; a change of its short answer is an event."""
     quiz, gold = day_of(q["question_date"]), q["gold_answer"]
     start = quiz - datetime.timedelta(days=DAYS)
-    query = Query(q["question"], as_of=start, timeline=True)
-    first = parts.answer(query)
-    state = {rule: first for rule in RULES}
-    right = [answers(first.text[:RIGHT_CHARS], gold)]
-    events: dict[str, list] = {rule: [] for rule in RULES}
+    query = Query(q["question"], as_of=start)
+    followed = parts.answer(query)
+    right = [answers(followed.text[:RIGHT_CHARS], gold)]
+    events = []
     for n in range(1, DAYS + 1):
-        day = start + datetime.timedelta(days=n)
-        update = {a.id: a for a in days.get(day, ())}
-        touched = bool(update) and touches(Followed(0, query, "", first, 0, ""), update, (),
-                                           idf, sources)
-        later = parts.answer(dataclasses.replace(query, as_of=day, timeline=touched))
-        for rule, allowed in RULES.items():
-            changed = change(state[rule], later, set(update) if touched else set())
-            if changed and changed[0] == CHANGED and not allowed(state[rule], later):
-                continue  # not news under this rule: the followed answer stands
-            if changed:
-                why, old, new = changed
-                events[rule].append((why, bool(old) and answers(old, gold),
-                                     bool(new) and answers(new, gold)))
-            state[rule] = kept(state[rule], later)
+        later = parts.answer(dataclasses.replace(query, as_of=start + datetime.timedelta(n)))
+        if changed := change(followed, later):
+            _, old, new = changed
+            events.append((bool(old) and answers(old, gold), answers(new, gold)))
+        followed = kept(followed, later)
         right.append(answers(later.text[:RIGHT_CHARS], gold))
     once = parts.answer(Query(q["question"], as_of=quiz))
     return Replayed(right, events, answers(once.text[:RIGHT_CHARS], gold))
 
 
-def part_one(questions: list[dict], settings: Settings, days: dict) -> None:
+def part_one(questions: list[dict], settings: Settings) -> None:
     from qa.pipeline import pipeline
 
     parts = pipeline(settings)
-    derived = parts.retriever.derived
-    held = derived.articles(a.id for found in days.values() for a in found)
-    days = {day: [a for a in found if a.id in held] for day, found in days.items()}
     started = time.perf_counter()
-    runs = [replay(q, parts, days, derived.idf, derived.catalog.articles_from)
-            for q in questions]
+    runs = [replay(q, parts) for q in questions]
     seconds = time.perf_counter() - started
     n = len(runs) or 1
     right = [r for r in runs if r.right_by_day[-1]]
@@ -137,16 +110,12 @@ def part_one(questions: list[dict], settings: Settings, days: dict) -> None:
           f"{sum(r.asked_once_right for r in runs) / n:.3f}")
     print(f"right from (median days before the quiz date, when right on it): "
           f"{statistics.median(lead) if lead else 0}")
-    for rule in RULES:
-        events = [e for r in runs for e in r.events[rule]]
-        for kinds in ((CHANGED, ANOTHER), (CHANGED,)):
-            some = [e for e in events if e[0] in kinds]
-            worse = sum(1 for _, old, new in some if old and not new)
-            better = sum(1 for _, old, new in some if new and not old)
-            print(f"{rule}, {' and '.join(map(repr, kinds))}: {len(some)} events = "
-                  f"{len(some) / n / (DAYS / 7):.2f} per question per week; right-to-wrong "
-                  f"{worse} ({worse / (len(some) or 1):.1%}), wrong-to-right {better}",
-                  flush=True)
+    events = [e for r in runs for e in r.events]
+    worse = sum(1 for old, new in events if old and not new)
+    better = sum(1 for old, new in events if new and not old)
+    print(f"change events: {len(events)} = {len(events) / n / (DAYS / 7):.2f} per question per "
+          f"week; right-to-wrong {worse} ({worse / (len(events) or 1):.1%}), wrong-to-right "
+          f"{better}", flush=True)
 
 
 # -- part two: a real `newsqa feed` --------------------------------------------------------
@@ -322,7 +291,7 @@ def main() -> None:
                            Path(tmp))
             print(build([Path(tmp)], settings).line(), flush=True)
     if args.only in (None, "replay"):
-        part_one(questions, settings, days)
+        part_one(questions, settings)
     if args.only in (None, "feed"):
         part_two(questions, days, args.feed_week)
     if args.only in (None, "cost"):
