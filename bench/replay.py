@@ -33,7 +33,7 @@ from pathlib import Path
 from index.records import Article
 from index.settings import Settings, go_offline
 from qa.evaluate import answers, load_questions, write_articles
-from qa.follow.following import CHANGED, change, kept
+from qa.follow.following import CHANGED, weigh
 from qa.query import Query
 
 DAYS = 14  # a question is followed from this many days before its quiz date
@@ -70,19 +70,20 @@ class Replayed:
 
 def replay(q: dict, parts) -> Replayed:
     """Followed from DAYS before the quiz date and re-answered as of each day after, as
-    `reanswer` does after an update; a change of its short answer is an event."""
+    `reanswer` does after an update: each answer weighed against the one last announced,
+    and judged as the followed question shows it (its latest answer)."""
     quiz, gold = day_of(q["question_date"]), q["gold_answer"]
     start = quiz - datetime.timedelta(days=DAYS)
     query = Query(q["question"], as_of=start)
-    followed = parts.answer(query)
-    right = [answers(followed.text[:RIGHT_CHARS], gold)]
+    announced = parts.answer(query)
+    right = [answers(announced.text[:RIGHT_CHARS], gold)]
     events = []
     for n in range(1, DAYS + 1):
         later = parts.answer(dataclasses.replace(query, as_of=start + datetime.timedelta(n)))
-        if changed := change(followed, later):
+        announced, changed = weigh(announced, later)
+        if changed:
             _, old, new = changed
             events.append((bool(old) and answers(old, gold), answers(new, gold)))
-        followed = kept(followed, later)
         right.append(answers(later.text[:RIGHT_CHARS], gold))
     once = parts.answer(Query(q["question"], as_of=quiz))
     return Replayed(right, events, answers(once.text[:RIGHT_CHARS], gold))
@@ -208,7 +209,7 @@ def part_two(questions: list[dict], days: dict, week: str) -> None:
         events = sorted(book.events(limit=10_000), key=lambda e: e.id)
         for line in outputs:
             print(line)
-        final = {f.id: f.answer.short for f in book.followed()}
+        final = {f.id: f.announced.short for f in book.followed()}
     chained = 0
     for id_, current in start.items():  # each event starts from the answer of its time
         links = True

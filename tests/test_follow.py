@@ -24,7 +24,7 @@ from index.records import Article
 from qa.citations import Answer, Citation
 from qa.errors import BadQuestion
 from qa.follow.book import Book, Followed, book_path
-from qa.follow.following import change, follow, kept, reanswer, touches
+from qa.follow.following import CHANGED, follow, reanswer, touches, weigh
 from qa.query import Query
 from tests.conftest import ROOT, SEEDS, free_port, settings_for
 
@@ -108,12 +108,19 @@ def test_a_followed_question_changes_once_per_update_and_survives_a_rebuild(
     Book.of(settings).mark_read()
     assert Book.of(settings).events(unread_only=True) == []
 
+    # The article the answer quotes is removed: the older answer is news again, whatever
+    # its evidence scores against the removed one's.
+    (settings.articles / "ferry-later.md").unlink()
+    build([settings.articles], settings, embeddings=embeddings)
+    events = reanswer(settings, parts)
+    assert [(e.old, e.new) for e in events] == [("3,500", "about 3,000")]
+
 
 def _followed(question: str, cited: tuple[str, ...] = (), **scope) -> Followed:
     citations = tuple(Citation(n=i + 1, article_id=a, title="", date=None, url="", quote="q",
                                start=0, end=1) for i, a in enumerate(cited))
-    return Followed(1, Query(question, **scope), "", Answer(question, "", citations, False),
-                    0, "")
+    answer = Answer(question, "", citations, False)
+    return Followed(1, Query(question, **scope), "", answer, 0, "", answer)
 
 
 def _article(id_: str, text: str, date: str = "2023-05-02", title: str = "") -> Article:
@@ -139,19 +146,33 @@ def test_an_update_touches_a_question_by_its_terms_its_scope_and_its_citations()
     assert touched(cited, [], removed={"gone"}) and not touched(cited, [], removed={"x"})
 
 
-def _answer(short: str) -> Answer:
-    return Answer("q", short, (), False, short=short)
+def _answer(short: str, score: float = 1.0) -> Answer:
+    return Answer("q", short, (), False, score=score, short=short)
 
 
 def test_a_change_is_another_short_answer_put_forward():
+    def change(old, new):
+        return weigh(old, new)[1]
+
     assert change(_answer("Elton John"), _answer("John")) is None  # said differently
     assert change(_answer(""), _answer("")) is None
     assert change(_answer("about 3,000"), _answer("3,500"))[1:] == ("about 3,000", "3,500")
     assert change(_answer(""), _answer("3,000"))[1:] == ("", "3,000")  # appeared
     withdrawn = _answer("")  # a weaker day's reading: not news, and the answer stands
-    assert change(_answer("3,000"), withdrawn) is None
-    assert kept(_answer("3,000"), withdrawn).short == "3,000"
-    assert kept(_answer("3,000"), _answer("3,500")).short == "3,500"
+    assert weigh(_answer("3,000"), withdrawn) == (_answer("3,000"), None)
+    assert weigh(_answer("3,000"), _answer("3,500"))[0].short == "3,500"
+
+
+def test_another_answer_on_weaker_evidence_is_not_news_unless_the_old_evidence_is_gone():
+    announced, weaker = _answer("Amazon", score=1.6), _answer("Microsoft", score=1.2)
+    assert weigh(announced, weaker) == (announced, None)
+    stronger = _answer("Microsoft", score=1.7)
+    assert weigh(announced, stronger) == (stronger, (CHANGED, "Amazon", "Microsoft"))
+    # the same answer on weaker evidence is announced as it stands now
+    assert weigh(announced, _answer("Amazon", score=1.0))[0].score == 1.0
+    # rebuilt, or the article it quoted removed: scores are not compared
+    assert weigh(announced, weaker, comparable=False) == (weaker,
+                                                          (CHANGED, "Amazon", "Microsoft"))
 
 
 def test_a_follow_up_is_kept_with_its_history_and_scope(tmp_path):
@@ -165,6 +186,36 @@ def test_a_follow_up_is_kept_with_its_history_and_scope(tmp_path):
     [kept] = book.followed()
     assert kept.query == asked and kept.answer.short == "Ted Sarandos" and kept.seen == 7
     assert book.path == tmp_path / "followed.sqlite3"  # beside the index, not in it
+
+
+def test_the_book_shows_the_latest_answer_and_weighs_against_the_announced_one(tmp_path):
+    book = Book.of(settings_for(tmp_path))
+    first = _answer("Amazon", score=1.6)
+    followed = book.add(Query("Which company cut 10,000 jobs?"), first, 1, "store")
+    weaker = _answer("Microsoft", score=1.2)
+    assert book.answered(followed, weaker, first, 2, "store", None) is None
+    [now] = book.followed()
+    assert (now.answer.short, now.announced.short) == ("Microsoft", "Amazon")
+    stronger = _answer("Google", score=1.8)
+    event = book.answered(now, stronger, stronger, 3, "store", (CHANGED, "Amazon", "Google"))
+    assert (event.old, event.new, event.old_answer.score) == ("Amazon", "Google", 1.6)
+    assert book.followed()[0].announced == stronger
+
+
+def test_a_book_from_before_announcements_announces_its_last_answer(tmp_path):
+    path = tmp_path / "followed.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE followed (id INTEGER PRIMARY KEY, question TEXT NOT NULL, "
+               "history TEXT NOT NULL, since TEXT NOT NULL, until TEXT NOT NULL, sources TEXT "
+               "NOT NULL, webhook TEXT NOT NULL, followed_at REAL NOT NULL, answer TEXT NOT NULL,"
+               " seen INTEGER NOT NULL, store TEXT NOT NULL, UNIQUE (question, history, since, "
+               "until, sources))")
+    db.execute("INSERT INTO followed VALUES (1, 'Who owns Le Procope?', '[]', '', '', '[]', '',"
+               " 0, ?, 4, 'store')", (_answer("René Dubois").to_json(),))
+    db.commit()
+    db.close()
+    [old] = Book(path).followed()
+    assert old.announced == old.answer and old.answer.short == "René Dubois"
 
 
 def test_bad_input_gets_one_sentence(tmp_path):

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS followed (
     webhook TEXT NOT NULL,
     followed_at REAL NOT NULL,
     answer TEXT NOT NULL,             -- JSON: the last Answer (Answer.to_dict)
+    announced TEXT,                   -- JSON: the Answer events compare with; NULL: answer
     seen INTEGER NOT NULL,            -- the store generation it was last answered at
     store TEXT NOT NULL,              -- the store it was answered from (its `created`)
     UNIQUE (question, history, since, until, sources)
@@ -57,7 +58,9 @@ CREATE TABLE IF NOT EXISTS considered (  -- article versions already weighed aga
 @dataclass(frozen=True)
 class Followed:
     """A followed question: the Query it is re-answered with, where its events are posted,
-    and its last answer with the store generation that answer saw."""
+    its last answer with the store generation that answer saw, and the answer it was last
+    announced with (when followed, or by its latest event) that a new answer is weighed
+    against."""
 
     id: int
     query: Query
@@ -65,6 +68,7 @@ class Followed:
     answer: Answer
     seen: int
     store: str
+    announced: Answer
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,9 @@ class Book:
         db = sqlite3.connect(self.path, timeout=30)
         try:
             db.executescript(SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(followed)")}
+            if "announced" not in columns:  # a book from before announcements were kept
+                db.execute("ALTER TABLE followed ADD COLUMN announced TEXT")
             with db:  # one transaction
                 yield db
         finally:
@@ -135,7 +142,7 @@ class Book:
                     (*_key(query), webhook, time.time(), answer.to_json(), seen, store))
             except sqlite3.IntegrityError:
                 raise BadQuestion(f"You already follow “{query.question}”.") from None
-        return Followed(cursor.lastrowid, query, webhook, answer, seen, store)
+        return Followed(cursor.lastrowid, query, webhook, answer, seen, store, answer)
 
     def drop(self, which: str) -> Followed:
         """Stop following a question, named by its text or its number in `--list`."""
@@ -155,26 +162,30 @@ class Book:
             return []
         with self._db() as db:
             rows = db.execute("SELECT id, question, history, since, until, sources, webhook, "
-                              "answer, seen, store FROM followed ORDER BY id").fetchall()
+                              "answer, seen, store, coalesce(announced, answer) FROM followed "
+                              "ORDER BY id").fetchall()
         return [Followed(id_, _query(question, history, since, until, sources), webhook,
-                         Answer.from_dict(json.loads(answer)), seen, store)
-                for id_, question, history, since, until, sources, webhook, answer, seen, store
-                in rows]
+                         Answer.from_dict(json.loads(answer)), seen, store,
+                         Answer.from_dict(json.loads(announced)))
+                for id_, question, history, since, until, sources, webhook, answer, seen, store,
+                announced in rows]
 
-    def answered(self, followed: Followed, answer: Answer, seen: int, store: str,
-                 change: tuple[str, str, str] | None) -> Event | None:
-        """Record a re-answer and, when it changed (why, old, new), its event: both in one
-        transaction; an event this update already recorded is not recorded again."""
+    def answered(self, followed: Followed, answer: Answer, announced: Answer, seen: int,
+                 store: str, change: tuple[str, str, str] | None) -> Event | None:
+        """Record a re-answer, the answer now announced and, when it changed (why, old, new),
+        its event: all in one transaction; an event this update already recorded is not
+        recorded again."""
         with self._db() as db:
-            db.execute("UPDATE followed SET answer = ?, seen = ?, store = ? WHERE id = ?",
-                       (answer.to_json(), seen, store, followed.id))
+            db.execute("UPDATE followed SET answer = ?, announced = ?, seen = ?, store = ? "
+                       "WHERE id = ?", (answer.to_json(), announced.to_json(), seen, store,
+                                        followed.id))
             if change is None:
                 return None
             why, old, new = change
             cursor = db.execute(
                 "INSERT OR IGNORE INTO events (followed, generation, at, why, old, new, "
                 "old_answer, new_answer) VALUES (?,?,?,?,?,?,?,?)",
-                (followed.id, seen, time.time(), why, old, new, followed.answer.to_json(),
+                (followed.id, seen, time.time(), why, old, new, followed.announced.to_json(),
                  answer.to_json()))
             return self._event(db, cursor.lastrowid) if cursor.rowcount else None
 
