@@ -49,6 +49,16 @@ def test_answers_lists_and_abstentions_are_scored_by_kind():
     assert out["p50 s"] == 2.0
 
 
+def test_one_half_asked_prints_its_scores_and_none_for_the_other(capsys):
+    from ui.cli import print_halves
+
+    held = scores([Marked(item("followup", answer=["Ann Lee"]), "**Ann Lee**", False, 1.0)])
+    print_halves({"held": held, "fit": scores([]), "both": held})
+    printed = capsys.readouterr().out.splitlines()
+    followups = next(line for line in printed if line.split()[:2] == ["followup", "acc@60"])
+    assert followups.split()[2:] == ["held", "1.000", "both", "1.000"]
+
+
 def test_the_set_is_large_frozen_in_format_and_every_gold_stands_in_its_evidence():
     items = natural.load(NATURAL)
     assert len(items) >= 150 and len({i.id for i in items}) == len(items)

@@ -189,9 +189,11 @@ def llm_options(url: str | None, gguf: Path | None, model: str | None, styles: s
 
 
 def print_halves(halves: dict[str, dict[str, float]]) -> None:
-    """A line per score: its value in each half and in both."""
+    """A line per score: its value in each half asked (a half without a question of that
+    kind shows none) and in both."""
     for name in halves["both"]:
-        values = [(h, scores[name]) for h, scores in halves.items()]
+        values = [(h, scores[name]) for h, scores in halves.items()
+                  if scores["questions"] and name in scores]
         typer.echo(f"{name:>26}  " + "  ".join(
             f"{h} {v:>5}" if isinstance(v, int) else f"{h} {v:.3f}" for h, v in values))
 
