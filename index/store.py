@@ -155,14 +155,12 @@ class Store:
         self.__dict__.pop("_collections", None)
         self._chunk_collections.clear()
         after = {"generation": {"$gt": since}}
-        gone = self._collections.removed.get(where=after, include=["metadatas"])
-        got = self.articles.get(where=after, include=["metadatas"])
-        generations = [m["generation"] for m in gone["metadatas"] + got["metadatas"]]
-        return Changes(
-            committed={id_: catalog_entry(id_, meta)
-                       for id_, meta in zip(got["ids"], got["metadatas"], strict=True)},
-            removed=set(gone["ids"]) - set(got["ids"]),
-            newest=max(generations, default=0), created=str(self._metadata()["created"]))
+        gone = _matching(self._collections.removed, after)
+        got = _matching(self.articles, after)
+        generations = [m["generation"] for m in [*gone.values(), *got.values()]]
+        return Changes(committed={id_: catalog_entry(id_, meta) for id_, meta in got.items()},
+                       removed=set(gone) - set(got), newest=max(generations, default=0),
+                       created=str(self._metadata()["created"]))
 
     @guarded
     def derivable(self, article_ids: Sequence[str]) -> list[Derivable]:
@@ -294,6 +292,19 @@ def _pages(collection, include: list[str]) -> Iterator[dict[str, list]]:
         if len(part["ids"]) < PAGE:
             return
         offset += PAGE
+
+
+def _matching(collection, where: dict) -> dict[str, dict]:
+    """The metadata of the records matching `where`, by id: their ids first, then their
+    metadata IDS at a time (one get of every match's metadata exceeds SQLite's limit on
+    variables past about 32,000 records; pages by offset would skip one when a record is
+    removed meanwhile). A record removed between the two reads is left out."""
+    ids = collection.get(where=where, include=[])["ids"]
+    found: dict[str, dict] = {}
+    for part in _parts(ids):
+        got = collection.get(ids=part, include=["metadatas"])
+        found.update(zip(got["ids"], got["metadatas"], strict=True))
+    return found
 
 
 def _parts(ids: list[str]) -> Iterator[list[str]]:

@@ -9,6 +9,8 @@ import pytest
 from index.build import Shard, build
 from index.derived import DerivedIndex
 from index.layout import BUCKETS, bucket_of, names
+from index.records import Article
+from index.settings import Settings
 from index.store import Store
 
 
@@ -199,3 +201,18 @@ print("chromadb" in sys.modules, "_collections" in pipeline(settings).retriever.
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.stdout.split() == ["False", "True", "True"], done.stderr
+
+
+def test_a_replica_reads_the_changes_of_a_store_past_sqlites_limit_on_variables(tmp_path):
+    """More committed articles than one SQLite statement takes variables (32,766): a new
+    replica's first read of them, and a later read of one removal."""
+    store = Store(Settings(index_dir=tmp_path), create=True)
+    articles = [Article(id=f"wire/{n}", title="", date=None, source=None, url=None,
+                        path=f"wire/{n}", text="x") for n in range(33_000)]
+    for start in range(0, len(articles), 5000):
+        store.commit(articles[start : start + 5000])
+    first = store.changes(0)
+    assert len(first.committed) == 33_000 and not first.removed
+    store.remove(["wire/5"])
+    later = store.changes(first.newest)
+    assert (later.committed, later.removed) == ({}, {"wire/5"})
