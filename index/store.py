@@ -32,16 +32,12 @@ from index.layout import (
     names,
     stored_chunk,
 )
+from index.reads import matching, pages, parts
 from index.records import Article, CatalogEntry, Chunk, day_number
 from index.settings import Settings
 
 # Beside an embedded index's chroma.sqlite3: the store's generation (Store.generation).
 GENERATION_FILE = "generation"
-# Records read from Chroma in one request when reading everything (SQLite limits the
-# variables of one query; a page also bounds the texts held at once).
-PAGE = 5000
-# Ids in one request that names them (SQLite limits the variables of a query).
-IDS = 500
 
 class Store:
     """Chroma's collections for one index (index/layout.py): articles are verified against
@@ -137,7 +133,7 @@ class Store:
     def all_chunks(self) -> list[Chunk]:
         found = [(id_, meta) for bucket in range(self.buckets)
                  if (collection := self._chunks(bucket)) is not None
-                 for part in _pages(collection, ["metadatas"])
+                 for part in pages(collection, ["metadatas"])
                  for id_, meta in zip(part["ids"], part["metadatas"], strict=True)]
         articles = self.get_articles(meta["article_id"] for _, meta in found)
         return [stored_chunk(id_, meta, articles.get(meta["article_id"])) for id_, meta in found]
@@ -145,7 +141,7 @@ class Store:
     @guarded
     def catalog(self) -> dict[str, CatalogEntry]:
         """What the store holds of each article but its text, by id."""
-        return {id_: catalog_entry(id_, meta) for part in _pages(self.articles, ["metadatas"])
+        return {id_: catalog_entry(id_, meta) for part in pages(self.articles, ["metadatas"])
                 for id_, meta in zip(part["ids"], part["metadatas"], strict=True)}
 
     @guarded
@@ -155,8 +151,8 @@ class Store:
         self.__dict__.pop("_collections", None)
         self._chunk_collections.clear()
         after = {"generation": {"$gt": since}}
-        gone = _matching(self._collections.removed, after)
-        got = _matching(self.articles, after)
+        gone = matching(self._collections.removed, after)
+        got = matching(self.articles, after)
         generations = [m["generation"] for m in [*gone.values(), *got.values()]]
         return Changes(committed={id_: catalog_entry(id_, meta) for id_, meta in got.items()},
                        removed=set(gone) - set(got), newest=max(generations, default=0),
@@ -171,7 +167,7 @@ class Store:
 
     def _committed(self, article_ids: Sequence[str]) -> Iterator[tuple[Article, dict]]:
         """The committed articles of these ids, with their contents."""
-        for part in _parts(list(article_ids)):
+        for part in parts(list(article_ids)):
             got = self.articles.get(ids=part, include=["metadatas"])
             if not got["ids"]:
                 continue
@@ -233,14 +229,14 @@ class Store:
         if not article_ids:
             return
         generation = time.time_ns()
-        for part in _parts(article_ids):
+        for part in parts(article_ids):
             self._collections.removed.upsert(ids=part, embeddings=[[1.0]] * len(part),
                                         metadatas=[{"generation": generation}] * len(part))
         for bucket, ids in self._by_bucket(article_ids):
             if (collection := self._chunks(bucket)) is not None:
-                for part in _parts(ids):
+                for part in parts(ids):
                     collection.delete(where={"article_id": {"$in": part}})
-        for part in _parts(article_ids):
+        for part in parts(article_ids):
             self.articles.delete(ids=part)
             self._collections.contents.delete(ids=part)
         self._touch(generation)
@@ -281,31 +277,3 @@ class Store:
         if found is None and record:
             self._set_metadata(embedder=embedder)
         refuse_mixed(self.settings, found, embedder)
-
-
-def _pages(collection, include: list[str]) -> Iterator[dict[str, list]]:
-    """Every record, PAGE at a time: one large get exceeds SQLite's limit on variables."""
-    offset = 0
-    while True:
-        part = collection.get(include=include, limit=PAGE, offset=offset)
-        yield part
-        if len(part["ids"]) < PAGE:
-            return
-        offset += PAGE
-
-
-def _matching(collection, where: dict) -> dict[str, dict]:
-    """The metadata of the records matching `where`, by id: their ids first, then their
-    metadata IDS at a time (one get of every match's metadata exceeds SQLite's limit on
-    variables past about 32,000 records; pages by offset would skip one when a record is
-    removed meanwhile). A record removed between the two reads is left out."""
-    ids = collection.get(where=where, include=[])["ids"]
-    found: dict[str, dict] = {}
-    for part in _parts(ids):
-        got = collection.get(ids=part, include=["metadatas"])
-        found.update(zip(got["ids"], got["metadatas"], strict=True))
-    return found
-
-
-def _parts(ids: list[str]) -> Iterator[list[str]]:
-    return (ids[i : i + IDS] for i in range(0, len(ids), IDS))

@@ -189,14 +189,15 @@ def test_an_index_of_the_earlier_layout_is_refused_until_rebuilt(tmp_path, corpu
 
 
 def test_every_record_is_read_a_page_at_a_time(tmp_path, corpus, embeddings, monkeypatch):
+    import index.reads
     import index.store
 
     settings = settings_for(tmp_path)
     report = build([corpus], settings, embeddings=embeddings)
-    monkeypatch.setattr(index.store, "PAGE", 3)
+    monkeypatch.setattr(index.reads, "PAGE", 3)
     sizes = []
-    original = index.store._pages
-    monkeypatch.setattr(index.store, "_pages", lambda *a: (
+    original = index.store.pages
+    monkeypatch.setattr(index.store, "pages", lambda *a: (
         sizes.append(len(page["ids"])) or page for page in original(*a)))
     ids = [c.id for c in Store(settings).all_chunks()]
     assert len(ids) == len(set(ids)) == report.chunks and max(sizes) == 3
