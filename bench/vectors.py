@@ -25,8 +25,9 @@ import numpy as np
 
 from index import vectors as vectors_module
 from index.embeddings import MiniLMEmbeddings
+from index.reads import pages
 from index.settings import Settings
-from index.store import Store, _pages
+from index.store import Store
 from index.vectors import VectorIndex
 
 K = 10
@@ -36,7 +37,7 @@ SENTENCES = 1000
 def load(settings: Settings) -> tuple[np.ndarray, list[str]]:
     """Every chunk's float32 vector and text, as the store holds them."""
     vectors, texts = [], []
-    for page in _pages(Store(settings).chunks, ["embeddings", "metadatas"]):
+    for page in pages(Store(settings).chunks, ["embeddings", "metadatas"]):
         vectors.append(np.asarray(page["embeddings"], np.float32).reshape(len(page["ids"]), -1))
         texts += [m["text"] for m in page["metadatas"]]
     return np.concatenate(vectors), texts

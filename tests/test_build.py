@@ -150,7 +150,7 @@ def test_kill_9_in_the_middle_of_a_build_then_rerun_ends_consistent(tmp_path, em
 def test_reading_every_record_works_past_sqlite_variable_limits(tmp_path):
     import chromadb
 
-    from index.store import _pages
+    from index.reads import pages
 
     client = chromadb.PersistentClient(path=str(tmp_path / "many"))
     collection = client.create_collection("many", embedding_function=None)
@@ -159,7 +159,7 @@ def test_reading_every_record_works_past_sqlite_variable_limits(tmp_path):
                        metadatas=[{"n": j} for j in range(i, i + 5000)])
     with pytest.raises(Exception, match="too many SQL variables"):
         collection.get(include=["metadatas"])  # why Store reads page by page
-    got = [m["n"] for page in _pages(collection, ["metadatas"]) for m in page["metadatas"]]
+    got = [m["n"] for page in pages(collection, ["metadatas"]) for m in page["metadatas"]]
     assert sorted(got) == list(range(40_000))
 
 
