@@ -20,15 +20,17 @@ from index.keywords import Terms, add
 from index.records import EVERYTHING, Article, Hit, Scope, day_number, day_of
 from index.settings import Settings
 from index.store import IndexUnavailable, Store
-from index.texts import CHUNK, chunk_hit, open_db, parts
+from index.texts import CHUNK, chunk_hit, open_db, parts, transaction
 from index.vectors import VectorIndex
 
 # Articles whose chunks are read from the store in one request while catching up. (By
 # article, not a page of the whole collection at a time: Chroma's cost for a page grows
 # with the collection, ~8 s per 5,000 chunks at 2.5M, against ~1 s per 500 articles.)
 SYNC_BATCH = 500
-# Vectors held in memory while catching up before they are written as a segment.
-SEGMENT_ROWS = 200_000
+# Articles applied per transaction while catching up: a catch-up cut short resumes after
+# the last one that committed, and each extends the newest segment's graph once (~125k
+# chunks, ~200 MB of vectors in memory).
+COMMIT_ARTICLES = 5000
 # Chunks read from the SQLite file at a time when the terms are written again from it.
 REINDEX_BATCH = 5000
 # A dense search within a scope of at most this many chunks is exact over them; a wider
@@ -100,12 +102,12 @@ class DerivedIndex:
         return top is None or (self.vectors.readable and top < self.vectors.next_key)
 
     def _catch_up(self, generation: str) -> None:
-        db = self._db
-        writer = None
-        db.execute("BEGIN IMMEDIATE")  # one process catches up at a time; the others wait
-        try:
+        """Apply the store's changes since the newest generation this index holds: the
+        removals first, then the committed articles in the order they were committed,
+        COMMIT_ARTICLES to a transaction. A catch-up cut short resumes after the last
+        transaction that committed; another process may finish it meanwhile."""
+        with transaction(self._db):
             if self._state("generation") == generation:  # another process just did it
-                db.execute("COMMIT")
                 return
             self.vectors.reload()  # as the last writer left it
             newest = int(self._state("newest") or 0) if self._vectors_whole() else 0
@@ -113,43 +115,56 @@ class DerivedIndex:
             if newest and changes.created != self._state("created"):  # a new store (rebuilt)
                 newest = 0
                 changes = self.store.changes(0)
-            writer = self.terms.writer()
-            if newest:
-                have = self._digests([*changes.committed, *changes.removed])
-            else:  # a first sync, or vectors lost
-                have = {}
+            have = self._digests(list(changes.removed)) if newest else {}
+            self._apply(sorted(changes.removed), [], have, clear=not newest)
+            self._set(created=changes.created, newest=newest)
+        for batch in parts(list(changes.committed), COMMIT_ARTICLES):
+            with transaction(self._db):
+                if self._state("generation") == generation:
+                    return
+                self.vectors.reload()  # another process may have gone on meanwhile
+                have = self._digests(batch)
+                self._apply([], [id_ for id_ in batch
+                                 if have.get(id_) != changes.committed[id_].digest], have)
+                self._set(newest=max(int(self._state("newest") or 0),
+                                     changes.committed_in[batch[-1]]))
+        with transaction(self._db):
+            self._set(generation=generation,
+                      newest=max(int(self._state("newest") or 0), changes.newest))
+
+    def _apply(self, removed: list[str], todo: list[str], have: dict[str, str],
+               clear: bool = False) -> None:
+        """Drop the removed articles and the earlier versions of those to do (`have`: the
+        digests held of them), or everything when `clear`; then bring in those to do. (Cut
+        short: terms written but not recorded are mended by sync, vectors published but
+        not recorded are removed chunks until compacted.)"""
+        db = self._db
+        writer = self.terms.writer()
+        try:
+            if clear:
                 db.execute("DELETE FROM chunks")
                 db.execute("DELETE FROM articles")
                 writer.delete_all_documents()
                 self.vectors.clear()
-            todo = [id_ for id_, entry in changes.committed.items()
-                    if have.get(id_) != entry.digest]
-            for part in parts([id_ for id_ in [*changes.removed, *todo] if id_ in have],
-                              SYNC_BATCH):
+            for part in parts([id_ for id_ in [*removed, *todo] if id_ in have], SYNC_BATCH):
                 marks = ",".join("?" * len(part))
                 db.execute(f"DELETE FROM chunks WHERE article_id IN ({marks})", part)
                 db.execute(f"DELETE FROM articles WHERE id IN ({marks})", part)
-            for id_ in [*changes.removed, *todo]:  # with what a sync cut short may have left
+            for id_ in [*removed, *todo]:  # with what a sync cut short may have left
                 writer.delete_documents_by_term("article", id_)
             self._bring_in(writer, todo)
             writer.commit()
             writer.wait_merging_threads()
-            db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [
-                ("generation", generation), ("created", changes.created),
-                ("newest", str(max(newest, changes.newest)))])
-            db.execute("COMMIT")
-        except BaseException:
-            writer = None  # its lock is let go now, not when the traceback is
-            db.execute("ROLLBACK")  # (terms written but not recorded are mended by sync;
-            raise  # vectors published but not recorded are removed chunks until compacted)
+        finally:
+            del writer  # its lock is let go now, not when a traceback is
 
     def _bring_in(self, writer, todo: list[str]) -> None:
         """The chunks, vectors and texts of these articles, read from the store; their
-        vectors published as new segments (under keys above every earlier one). An article
-        being rewritten by a build is left for the sync after its commit."""
+        vectors published (under keys above every earlier one), and segments compacted. An
+        article being rewritten by a build is left for the sync after its commit."""
         top = self._db.execute("SELECT max(key) FROM chunks").fetchone()[0]
         key = max(self.vectors.next_key, -1 if top is None else top + 1)
-        keys: list[np.ndarray] = []
+        keys: list[np.ndarray] = [np.zeros(0, np.uint64)]
         vectors: list[np.ndarray] = []
         embedder = self.store.embedder()
         for part in parts(todo, SYNC_BATCH):
@@ -161,13 +176,13 @@ class DerivedIndex:
             self._record([d.article for d in found])
             keys.append(new)
             vectors += [d.vectors for d in found if d.chunks]
-            if sum(map(len, keys)) >= SEGMENT_ROWS:
-                self.vectors.write(np.concatenate(keys), np.concatenate(vectors), embedder,
-                                   self._alive)
-                keys, vectors = [], []
-        self.vectors.write(np.concatenate(keys) if keys else np.zeros(0, np.uint64),
+        self.vectors.write(np.concatenate(keys),
                            np.concatenate(vectors) if vectors else np.zeros((0, 0)),
                            embedder, self._alive)
+
+    def _set(self, **values: object) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
+                             [(key, str(value)) for key, value in values.items()])
 
     def _digests(self, ids: list[str]) -> dict[str, str]:
         """The digests of those of these articles that this index holds."""
@@ -178,21 +193,17 @@ class DerivedIndex:
     def _reindex(self) -> None:
         """Every chunk's terms written again from the chunks table (the store is not read),
         unless another process mended them meanwhile."""
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")  # no other process is syncing
-        try:
+        with transaction(self._db):  # no other process is syncing
             self.terms.reload()
             if self.terms.count == self._count():
                 return
             writer = self.terms.writer()
             writer.delete_all_documents()
-            cursor = db.execute("SELECT id, article_id, day, text FROM chunks")
+            cursor = self._db.execute("SELECT id, article_id, day, text FROM chunks")
             while rows := cursor.fetchmany(REINDEX_BATCH):
                 add(writer, rows)
             writer.commit()
             writer.wait_merging_threads()
-        finally:
-            db.execute("COMMIT")
         self.terms.reload()
 
     def _insert(self, writer, hits: Sequence[Hit], keys: np.ndarray) -> None:

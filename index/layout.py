@@ -61,7 +61,8 @@ class Derivable:
 class Changes:
     """What was committed or removed in generations after the one asked about."""
 
-    committed: dict[str, CatalogEntry]
+    committed: dict[str, CatalogEntry]  # in the order they were committed
+    committed_in: dict[str, int]  # the generation each was committed in
     removed: set[str]  # and not committed again since
     newest: int  # the latest generation among them (0 when there are none)
     created: str  # when the store was made (a rebuilt store is a new one)

@@ -152,9 +152,11 @@ class Store:
         self._chunk_collections.clear()
         after = {"generation": {"$gt": since}}
         gone = matching(self._collections.removed, after)
-        got = matching(self.articles, after)
+        got = dict(sorted(matching(self.articles, after).items(),
+                          key=lambda item: item[1]["generation"]))
         generations = [m["generation"] for m in [*gone.values(), *got.values()]]
         return Changes(committed={id_: catalog_entry(id_, meta) for id_, meta in got.items()},
+                       committed_in={id_: meta["generation"] for id_, meta in got.items()},
                        removed=set(gone) - set(got), newest=max(generations, default=0),
                        created=str(self._metadata()["created"]))
 

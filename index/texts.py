@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from index.records import Chunk, Hit, day_of
@@ -25,6 +26,19 @@ CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks (article_id);
 CREATE INDEX IF NOT EXISTS chunks_by_day ON chunks (day);
 """
 CHUNK = 'key, id, article_id, start, "end", day, text'  # a chunk row's columns
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One process writes at a time (the others wait up to BUSY_TIMEOUT_S); rolled back if
+    cut short."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def open_db(path: Path, terms_path: Path) -> sqlite3.Connection:

@@ -39,8 +39,15 @@ SCAN_BLOCK = 16_384
 # A segment whose share of removed chunks exceeds this is rewritten without them.
 DEAD_MAX = 0.25
 # Two neighbouring segments are merged when the newer holds at least this share of the
-# older: segments grow geometrically, so there are about log2(N) of them.
+# older, or has enough rows for a graph: segments grow geometrically, so there are about
+# log2(N) of them below SEGMENT_MAX.
 MERGE_RATIO = 0.5
+# Merging stops at this many rows: a segment's graph is extended in memory (about 550 bytes
+# a row: int8 vectors and links), so a sync never holds more than ~1.2 GB of graph, and a
+# million articles (~24M chunks) make about a dozen segments.
+SEGMENT_MAX = 1 << 21
+# Rows copied, and converted to float32 for the graph, at a time while a segment is written.
+GRAPH_BLOCK = 65_536
 MANIFEST = "manifest.json"
 
 Alive = Callable[[int, int], np.ndarray]  # keys in [lo, hi] still in the index, ascending
@@ -52,6 +59,7 @@ class Segment:
     keys: np.ndarray  # uint64, ascending
     vectors: np.ndarray  # float16, one row per key
     graph: object | None  # usearch.index.Index, a view of the file
+    folder: Path | None = None  # None: not written yet
 
     @classmethod
     def open(cls, folder: Path) -> Segment:
@@ -63,7 +71,7 @@ class Segment:
 
             graph = Index.restore(str(folder / "graph.usearch"), view=True)
             graph.expansion_search = EXPANSION_SEARCH
-        return cls(folder.name, keys, vectors, graph)
+        return cls(folder.name, keys, vectors, graph, folder)
 
     @property
     def span(self) -> tuple[int, int]:
@@ -167,16 +175,15 @@ class VectorIndex:
     # -- writing ------------------------------------------------------------------------------
     def write(self, keys: np.ndarray, vectors: np.ndarray, embedder: str | None,
               alive: Alive) -> None:
-        """Add a segment of these keys (above every present key) and vectors, compact, and
-        publish the new manifest. `alive(lo, hi)`: the keys in that range not removed."""
+        """Add these keys (above every present key) and vectors, compact, and publish the
+        new manifest. `alive(lo, hi)`: the keys in that range not removed."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        names = [n for n in self.manifest.get("segments", [])
-                 if n in self._segments]
-        segments = [self._segments[n] for n in names]
+        segments = [self._segments[n] for n in self.manifest.get("segments", [])
+                    if n in self._segments]
         next_key = self.next_key
         if len(keys):
             next_key = max(next_key, int(keys[-1]) + 1)
-            segments.append(self._write_segment(np.asarray(keys, np.uint64), vectors))
+            segments.append(Segment("", np.asarray(keys, np.uint64), vectors, None))  # unwritten
         segments = self._compact(segments, alive)
         dim = vectors.shape[1] if len(keys) else self.manifest.get("dim")
         manifest = {"version": 1, "embedder": embedder, "dim": dim, "next_key": next_key,
@@ -191,40 +198,60 @@ class VectorIndex:
         self._segments = {}
 
     def _compact(self, segments: list[Segment], alive: Alive) -> list[Segment]:
-        kept: list[tuple[Segment, np.ndarray]] = []
+        """Neighbours grouped by MERGE_RATIO up to SEGMENT_MAX rows, each group written once."""
+        groups: list[list[tuple[Segment, np.ndarray]]] = []
         for s in segments:
             live = alive(*s.span)
-            if not len(live):
-                continue
-            if len(live) < (1 - DEAD_MAX) * len(s.keys):
-                s = self._write_segment(live, s.vectors[s.rows_of(live)])
-            kept.append((s, live))
-            while len(kept) > 1 and len(kept[-1][1]) >= MERGE_RATIO * len(kept[-2][1]):
-                (a, a_live), (b, b_live) = kept[-2], kept[-1]
-                merged = self._write_segment(
-                    np.concatenate([a_live, b_live]),
-                    np.concatenate([a.vectors[a.rows_of(a_live)], b.vectors[b.rows_of(b_live)]]))
-                kept[-2:] = [(merged, np.asarray(merged.keys))]
-        return [s for s, _ in kept]
+            if len(live):
+                groups.append([(s, live)])
+            while len(groups) > 1 and _mergeable(*map(_rows, groups[-2:])):
+                groups[-2:] = [groups[-2] + groups[-1]]
+        return [self._write_group(g) for g in groups]
 
-    def _write_segment(self, keys: np.ndarray, vectors: np.ndarray) -> Segment:
+    def _write_group(self, group: list[tuple[Segment, np.ndarray]]) -> Segment:
+        """One segment of the group's live rows. A first member whose graph is kept (few of
+        its rows removed) is extended by the others' rows: its removed ones stay as
+        tombstones, and no row of it is added to a graph again."""
+        (first, live), rest = group[0], group[1:]
+        whole = len(live) >= (1 - DEAD_MAX) * len(first.keys)
+        if not rest and whole and first.name in self._segments:
+            return first  # unchanged
+        base = first if whole and first.graph is not None else None
+        pieces = [(s, None if s is base else s.rows_of(live)) for s, live in group]
+        return self._write_segment(pieces, base)
+
+    def _write_segment(self, pieces: list[tuple[Segment, np.ndarray | None]],
+                       base: Segment | None) -> Segment:
+        """A segment of these segments' rows (None: all), in order; its graph is `base`'s
+        extended by the rows after base's, or built anew."""
+        keys = np.concatenate([s.keys if rows is None else s.keys[rows] for s, rows in pieces])
         name = f"seg-{int(keys[0]):012d}-{int(keys[-1]):012d}-{len(keys)}"
-        final = self.folder / name
         if name in self._segments:
             return self._segments[name]
+        final = self.folder / name
         shutil.rmtree(final, ignore_errors=True)  # left by a write that was cut short
         temporary = self.folder / f".{name}.tmp"
         shutil.rmtree(temporary, ignore_errors=True)
         temporary.mkdir()
-        np.save(temporary / "keys.npy", np.asarray(keys, np.uint64))
-        np.save(temporary / "vectors.npy", np.asarray(vectors, np.float16))
+        np.save(temporary / "keys.npy", keys)
+        vectors = np.lib.format.open_memmap(temporary / "vectors.npy", "w+", np.float16,
+                                            (len(keys), pieces[0][0].vectors.shape[1]))
+        at = 0
+        for s, rows in pieces:
+            n = len(s.keys) if rows is None else len(rows)
+            for i in range(0, n, GRAPH_BLOCK):
+                block = s.vectors[i : i + GRAPH_BLOCK] if rows is None else s.vectors[
+                    rows[i : i + GRAPH_BLOCK]]
+                vectors[at + i : at + i + len(block)] = block
+            at += n
+        vectors.flush()
         if len(keys) >= GRAPH_MIN:
-            from usearch.index import Index
-
-            graph = Index(ndim=vectors.shape[1], metric="cos", dtype="i8",
-                          connectivity=CONNECTIVITY, expansion_add=EXPANSION_ADD)
-            graph.add(np.asarray(keys, np.uint64), np.asarray(vectors, np.float32))
+            graph, start = _graph(base, vectors.shape[1])
+            for i in range(start, len(keys), GRAPH_BLOCK):
+                graph.add(keys[i : i + GRAPH_BLOCK],
+                          np.asarray(vectors[i : i + GRAPH_BLOCK], np.float32))
             graph.save(str(temporary / "graph.usearch"))
+        del vectors
         os.replace(temporary, final)
         return Segment.open(final)
 
@@ -235,6 +262,27 @@ class VectorIndex:
         for path in self.folder.iterdir():
             if path.is_dir() and path.name not in named:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _rows(group: list[tuple[Segment, np.ndarray]]) -> int:
+    return sum(len(live) for _, live in group)
+
+
+def _mergeable(older: int, newer: int) -> bool:
+    return older + newer <= SEGMENT_MAX and (newer >= MERGE_RATIO * older or newer >= GRAPH_MIN)
+
+
+def _graph(base: Segment | None, dim: int):
+    """A graph to add rows to, and how many rows it holds: a copy in memory of base's, or
+    a new one."""
+    from usearch.index import Index
+
+    if base is not None:
+        graph = Index.restore(str(base.folder / "graph.usearch"))
+        graph.expansion_add = EXPANSION_ADD
+        return graph, len(base.keys)
+    return Index(ndim=dim, metric="cos", dtype="i8", connectivity=CONNECTIVITY,
+                 expansion_add=EXPANSION_ADD), 0
 
 
 def _replace(path: Path, text: str) -> None:

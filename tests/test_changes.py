@@ -137,6 +137,45 @@ def test_a_commit_stamped_behind_the_newest_seen_still_reaches_a_replica(
                      0: ["wire/0.txt", "wire/1.txt"]}
 
 
+def test_a_catch_up_cut_short_resumes_after_its_last_committed_part(tmp_path, embeddings,
+                                                                      monkeypatch):
+    """A replica's catch-up commits COMMIT_ARTICLES articles at a time: stopped after two of
+    its parts, the next sync reads only the articles those parts did not bring in."""
+    import index.derived
+    from tests.conftest import settings_for
+
+    settings = settings_for(tmp_path)
+    build([folder_of(tmp_path, 6)], settings, embeddings=embeddings)
+    monkeypatch.setattr(index.derived, "COMMIT_ARTICLES", 2)
+    applied, read = [], []
+    apply, derivable = DerivedIndex._apply, Store.derivable
+
+    class Stopped(Exception):
+        pass
+
+    def cut_short(self, removed, todo, have, clear=False):
+        if len(applied) == 3:  # the removals (none), then two parts of two articles
+            raise Stopped
+        applied.append(todo)
+        apply(self, removed, todo, have, clear)
+
+    with monkeypatch.context() as m:
+        m.setattr(DerivedIndex, "_apply", cut_short)
+        with pytest.raises(Stopped):
+            DerivedIndex(Store(settings)).sync()
+    done = sorted(itertools.chain(*applied))
+    assert len(done) == 4
+    monkeypatch.setattr(Store, "derivable", lambda self, ids: read.extend(ids) or derivable(
+        self, ids))
+    derived = DerivedIndex(Store(settings))
+    derived.sync()
+    everything = [f"wire/{n}.txt" for n in range(6)]
+    assert sorted(read) == sorted(set(everything) - set(done))
+    assert sorted(derived.articles(everything)) == everything
+    assert derived.terms.count == derived.vectors.next_key == sum(
+        len(derived.search(f"Number{n}", 1)) for n in range(6)) == 6
+
+
 def test_a_rebuilt_store_is_derived_again_from_scratch(tmp_path, embeddings):
     from tests.conftest import settings_for
 

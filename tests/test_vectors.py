@@ -94,6 +94,33 @@ def test_a_large_segment_is_searched_through_its_graph_and_rescored(tmp_path, mo
                                     @ queries[0]), abs=1e-5)
 
 
+def test_a_growing_segment_extends_its_graph_up_to_segment_max(tmp_path, monkeypatch):
+    """Parts written one after another: each row is added to a graph once (the newest
+    segment's graph is extended, not built again), no segment passes SEGMENT_MAX, and the
+    search still finds the exact nearest."""
+    from usearch.index import Index
+
+    monkeypatch.setattr(vectors_module, "GRAPH_MIN", 100)
+    monkeypatch.setattr(vectors_module, "SEGMENT_MAX", 1000)
+    added = []
+    add = Index.add
+    monkeypatch.setattr(Index, "add", lambda self, keys, vectors, **kw: added.append(len(keys))
+                        or add(self, keys, vectors, **kw))
+    x = unit(3000, dim=16, seed=4)
+    keys = np.arange(3000, dtype=np.uint64)
+    index = VectorIndex(tmp_path / "v")
+    for start in range(0, 3000, 150):
+        index.write(keys[start : start + 150], x[start : start + 150], "numpy",
+                    lambda lo, hi: keys[(keys >= lo) & (keys <= hi)])
+    sizes = [len(s.keys) for s in index._segments.values()]
+    assert sum(sizes) == sum(added) == 3000 and max(sizes) <= 1000 and len(sizes) == 4
+    assert all(s.graph is not None for s in index._segments.values())
+    queries = unit(30, dim=16, seed=5)
+    recall = np.mean([len({k for k, _ in index.search(q, 10)} & set(exact(x, keys, q, 10)))
+                      / 10 for q in queries])
+    assert recall >= 0.95
+
+
 @pytest.mark.parametrize("moment", ["segment written", "manifest published"])
 def test_a_sync_killed_mid_write_is_mended_by_the_next(tmp_path, embeddings, moment):
     """kill -9 inside the derived index's sync, after a new segment is on disk (not yet
