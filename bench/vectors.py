@@ -32,15 +32,18 @@ from index.vectors import VectorIndex
 
 K = 10
 SENTENCES = 1000
+PART = 5000  # vectors per write when the graph is extended part by part, as a replica's is
 
 
 def load(settings: Settings) -> tuple[np.ndarray, list[str]]:
-    """Every chunk's float32 vector and text, as the store holds them."""
-    vectors, texts = [], []
-    for page in pages(Store(settings).chunks, ["embeddings", "metadatas"]):
-        vectors.append(np.asarray(page["embeddings"], np.float32).reshape(len(page["ids"]), -1))
-        texts += [m["text"] for m in page["metadatas"]]
-    return np.concatenate(vectors), texts
+    """Every chunk's float32 vector, as the store's chunk collections hold them, and the
+    chunks' texts."""
+    store = Store(settings)
+    vectors = [np.asarray(page["embeddings"], np.float32).reshape(len(page["ids"]), -1)
+               for bucket in range(store.buckets)
+               if (collection := store._chunks(bucket)) is not None
+               for page in pages(collection, ["embeddings"])]
+    return np.concatenate(vectors), [c.text for c in store.all_chunks()]
 
 
 def recall(found: list[list[int]], truth: np.ndarray) -> float:
@@ -78,12 +81,16 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         keys = np.arange(n, dtype=np.uint64)
-        for graph_min, name in ((n + 1, "exact scan of float16 vectors"),
-                                (0, "usearch int8 HNSW, 4x candidates rescored on float16")):
+        for graph_min, part, name in (
+                (n + 1, n, "exact scan of float16 vectors"),
+                (0, n, "usearch int8 HNSW, 4x candidates rescored on float16"),
+                (0, PART, f"the same, written {PART:,} vectors at a time (the graph extended)")):
             vectors_module.GRAPH_MIN = graph_min
             start = time.perf_counter()
-            index = VectorIndex(Path(tmp) / name.split()[0])
-            index.write(keys, x, embeddings.embedder, lambda lo, hi: keys[lo : hi + 1])
+            index = VectorIndex(Path(tmp) / f"{graph_min}-{part}")
+            for at in range(0, n, part):
+                index.write(keys[at : at + part], x[at : at + part], embeddings.embedder,
+                            lambda lo, hi: keys[lo : hi + 1])
             built = time.perf_counter() - start
             size = sum(p.stat().st_size for p in index.folder.rglob("*") if p.is_file())
             found, ms = timed_search(lambda q, index=index: [k for k, _ in index.search(q, K)],
@@ -91,7 +98,7 @@ def main() -> None:
             print(f"  {name}: recall@{K} {recall(found, truth):.4f} (questions "
                   f"{recall(found[:len(questions)], truth[:len(questions)]):.4f}); "
                   f"build {built:.1f} s; {size / n:.0f} bytes/vector; query p50 {ms:.2f} ms")
-            if graph_min == 0:
+            if graph_min == 0 and part == n:
                 (segment,) = index._segments.values()
                 raw, _ = timed_search(lambda q, s=segment: [int(k) for k in s.graph.search(
                     q, K).keys], queries)

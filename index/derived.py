@@ -120,9 +120,9 @@ class DerivedIndex:
             self._set(created=changes.created, newest=newest)
         for batch in parts(list(changes.committed), COMMIT_ARTICLES):
             with transaction(self._db):
-                if self._state("generation") == generation:
+                if self._state("generation") == generation:  # another process went on
                     return
-                self.vectors.reload()  # another process may have gone on meanwhile
+                self.vectors.reload()
                 have = self._digests(batch)
                 self._apply([], [id_ for id_ in batch
                                  if have.get(id_) != changes.committed[id_].digest], have)
@@ -134,10 +134,10 @@ class DerivedIndex:
 
     def _apply(self, removed: list[str], todo: list[str], have: dict[str, str],
                clear: bool = False) -> None:
-        """Drop the removed articles and the earlier versions of those to do (`have`: the
-        digests held of them), or everything when `clear`; then bring in those to do. (Cut
-        short: terms written but not recorded are mended by sync, vectors published but
-        not recorded are removed chunks until compacted.)"""
+        """Drop the removed articles and the earlier versions of those to do (`have`: their
+        digests held), or everything; then bring in those to do. (Cut short: terms written
+        but not recorded are mended by sync, vectors published but not recorded are
+        removed chunks until compacted.)"""
         db = self._db
         writer = self.terms.writer()
         try:
@@ -152,7 +152,8 @@ class DerivedIndex:
                 db.execute(f"DELETE FROM articles WHERE id IN ({marks})", part)
             for id_ in [*removed, *todo]:  # with what a sync cut short may have left
                 writer.delete_documents_by_term("article", id_)
-            self._bring_in(writer, todo)
+            if todo or removed or clear:
+                self._bring_in(writer, todo)
             writer.commit()
             writer.wait_merging_threads()
         finally:
@@ -221,6 +222,9 @@ class DerivedIndex:
 
     def _alive(self, lo: int, hi: int) -> np.ndarray:
         """The keys in [lo, hi] of chunks still indexed (the vectors' tombstones are the rest)."""
+        if self._db.execute("SELECT count(*) FROM chunks WHERE key BETWEEN ? AND ?", (lo, hi)
+                            ).fetchone()[0] == hi - lo + 1:  # all (keys are mostly one run)
+            return np.arange(lo, hi + 1, dtype=np.uint64)
         rows = self._db.execute("SELECT key FROM chunks WHERE key BETWEEN ? AND ? ORDER BY key",
                                 (lo, hi)).fetchall()
         return np.fromiter((r[0] for r in rows), np.uint64, len(rows))
