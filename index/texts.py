@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS chunks (key INTEGER PRIMARY KEY, id TEXT UNIQUE, arti
     start INTEGER, "end" INTEGER, day INTEGER, text TEXT);
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks (article_id);
 CREATE INDEX IF NOT EXISTS chunks_by_day ON chunks (day);
+CREATE INDEX IF NOT EXISTS articles_by_day ON articles (day);  -- the newest article's day
 """
 CHUNK = 'key, id, article_id, start, "end", day, text'  # a chunk row's columns
 
