@@ -65,8 +65,12 @@ class Question:
 
     @property
     def asks_several(self) -> bool:
-        """Whether it asks for several things: people ("who attended"), or things of a kind
-        named in the plural ("which countries", "what paintings")."""
+        """Whether it asks for several things: people ("who attended"), or named things of a
+        kind named in the plural ("which countries", "what paintings"). Never noun phrases:
+        a sentence's phrases joined by commas are rarely the items asked for ("spread, Miramar
+        area and statement" for "which species"; docs/experiments.md)."""
+        if self.labels == PHRASE:
+            return False
         last = self.asked.split()[-1].lower() if self.asked else ""
         plural = bool(last) and stem(last) != last and not last.endswith("'s")
         return plural or (self.labels == PERSON and self.asks_who)

@@ -149,6 +149,16 @@ def test_things_asked_for_in_the_plural_are_listed_too():
                             Weights()).listed
 
 
+def test_noun_phrases_are_never_listed_only_one_is_proposed():
+    text = "Officials urged residents to stop the spread of the snails in the Miramar area."
+    best = scored(text, 2.0, ("the spread", "PHRASE"), ("the snails", "PHRASE"),
+                  ("the Miramar area", "PHRASE"))
+    question = Question.of("Residents were asked to report sightings of which species?")
+    assert question.labels == frozenset({"PHRASE"}) and not question.asks_several
+    vote = short_answer([best], question, Weights())
+    assert vote.answer and not vote.listed and " and " not in vote.answer
+
+
 def test_which_of_them_chooses_among_the_previous_items_by_the_nearest_words():
     text = ("Disney CEO Bob Iger, Warner Bros. Discovery CEO David Zaslav, Netflix co-CEO Ted "
             "Sarandos, and chief content officer Donna Langley attended.")
