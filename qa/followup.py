@@ -1,6 +1,7 @@
 """Follow-ups: a question that leans on the conversation made to stand alone. "Which of them
-runs Netflix?" chooses among the previous answer's items; "When did he step down?" is asked
-of the previous answer's person; "Who painted them?" of its items; other references ("What
+runs Netflix?" chooses among the previous answer's items (its bold answer's, or else the
+names of the kind asked for in its first quote); "When did he step down?" is asked of the
+previous answer's person; "Who painted them?" of its items; other references ("What
 did they say?", "For which county?") carry the previous question's terms."""
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ import re
 from dataclasses import dataclass
 
 from index.terms import STOPWORDS, terms
+from qa.entities import NAMES, entities
+from qa.extractive import NOT_ANSWERED
 from qa.query import Query
+from qa.questions import answer_labels
 
 # Words by which a follow-up refers back to the previous question ("What did they say?").
 REFERRING = {"they", "them", "their", "he", "she", "him", "her", "his", "it", "its", "this",
@@ -17,6 +21,7 @@ REFERRING = {"they", "them", "their", "he", "she", "him", "her", "his", "it", "i
 SHORT_WORDS = 3  # a follow-up this short ("For which county?") leans on the previous question
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITEMS = re.compile(r",\s+(?:and\s+)?|\s+and\s+")
+_QUOTE = re.compile(r"“(.+?)”")
 _CHOOSING = re.compile(r"\b(?:which|who|what)(?:\s+one)?\s+of\s+(?:them|these|those)\b|"
                        r"\bwhich one\b", re.I)
 _PERSON = re.compile(r"\b(he|she|him|his|her)\b", re.I)
@@ -32,21 +37,28 @@ class Resolved:
     choices: tuple[str, ...] = ()
 
 
-def items_of(answer: str) -> tuple[str, ...]:
-    """The items of an answer's bold short answer: "**A, B and C**" -> (A, B, C)."""
+def items_of(answer: str, labels: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The items of an answer's bold short answer: "**A, B and C**" -> (A, B, C). An answer
+    that quotes its evidence without one offers the names its first quote gives of the kind
+    asked for (`labels`: "Who attended?" -> the people it names); one that found no answer,
+    none."""
     bold = _BOLD.search(answer)
-    if not bold:
+    if bold:
+        return tuple(i.strip() for i in _ITEMS.split(bold.group(1)) if i.strip())
+    quote = _QUOTE.search(answer)
+    if not quote or not labels & NAMES or answer.startswith(NOT_ANSWERED):
         return ()
-    return tuple(i.strip() for i in _ITEMS.split(bold.group(1)) if i.strip())
+    return tuple(dict.fromkeys(e.text for e in entities([quote.group(1)])[0]
+                               if e.label in labels))
 
 
 def resolve(query: Query) -> Resolved:
     """The question made to stand alone with what the conversation says before it."""
     question, earlier = query.question, query.earlier_questions
     answers = [t.text for t in query.history if t.role == "assistant"]
-    items = items_of(answers[-1]) if answers else ()
     if not earlier:
         return Resolved(question)
+    items = items_of(answers[-1], answer_labels(earlier[-1])) if answers else ()
     asked_who = re.match(r"\s*who\b", earlier[-1], re.I) is not None
     if _CHOOSING.search(question) and len(items) > 1:
         return Resolved(with_context(question, earlier), items)

@@ -5,6 +5,9 @@ from qa.followup import Resolved, items_of, resolve
 from qa.query import Query
 
 ATTENDED = "**Bob Iger, David Zaslav, Ted Sarandos and Donna Langley** — “…” [1]"
+QUOTED = ("“…entertainment companies, including Disney CEO Bob Iger, Warner Bros. Discovery CEO "
+          "David Zaslav, Netflix co-CEO Ted Sarandos, and NBCUniversal Studio Group chairman "
+          "Donna Langley.” [1]\n\n“The talks resume on Friday, said Ellen Stutzman.” [2]")
 
 
 def ask(question: str, earlier: str, said: str) -> Resolved:
@@ -16,6 +19,16 @@ def test_the_items_of_a_bold_answer():
     assert items_of(ATTENDED) == ("Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley")
     assert items_of("**Peter Grant and Diane Fox** — “…”") == ("Peter Grant", "Diane Fox")
     assert items_of("“No bold answer here.” [1]") == ()
+
+
+def test_an_answer_without_a_bold_one_offers_the_names_its_first_quote_gives_of_the_kind_asked():
+    people = ("Bob Iger", "David Zaslav", "Ted Sarandos", "Donna Langley")
+    assert items_of(QUOTED, frozenset({"PERSON"})) == people  # not the second quote's
+    assert items_of(QUOTED, frozenset()) == ()  # an open question asked for no names
+    assert items_of("The coverage I have does not answer this. The closest passages I found: "
+                    + QUOTED, frozenset({"PERSON"})) == ()
+    resolved = ask("Which of them runs Netflix?", "Who attended the talks?", QUOTED)
+    assert resolved.choices == people
 
 
 def test_which_of_them_chooses_among_the_previous_answers_items():
