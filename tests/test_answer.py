@@ -124,6 +124,15 @@ def test_which_of_them_chooses_among_the_previous_answers_people(seed_index):
     assert result.question == FOLLOW_UP
 
 
+def test_which_of_them_chooses_among_the_people_the_previous_answer_quoted(seed_index):
+    first = answer("Who attended the talks?", settings=seed_index)
+    history = [{"role": "user", "content": "Who attended the talks?"},
+               {"role": "assistant", "content": first.text}]
+    assert all(name in first.text for name in NAMES)
+    assert answer(FOLLOW_UP, history=history, settings=seed_index).text.startswith(
+        "**Ted Sarandos** — “")
+
+
 def test_as_of_leaves_out_later_articles(news_index):
     question = "Which executives took part in the WGA negotiations?"
     before = answer(question, as_of="2023-09-01", settings=news_index)
