@@ -8,11 +8,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from index.records import Article
+from index.terms import STOPWORDS
 from qa.citations import Quote
 from qa.dates import Window
 from qa.extractive.lexicon import STATES
 from qa.extractive.sentences import Sentence
-from qa.extractive.weights import LEAD_CHARS, LEAD_WORDS, SAME_STORY, VOTERS
+from qa.extractive.weights import LEAD_CHARS, LEAD_WORDS, SAME_STORY, UNIT_WORDS, VOTERS
 
 
 def norm(text: str) -> str:
@@ -68,6 +69,28 @@ def with_region(name: str, sentence: Sentence) -> str:
                 and sentence.text[after : e.start] == ", ":
             return f"{name}, {e.text}"
     return name
+
+
+def with_unit(name: str, sentence: str) -> str:
+    """A bare number with the words that say what it counts right after it (up to
+    UNIT_WORDS, not past a function word): "75 basis points", "850 nurses"."""
+    if not _BARE_NUMBER.fullmatch(name):
+        return name
+    at = sentence.find(name)
+    if at < 0:
+        return name
+    words = []
+    for word in re.findall(r"\S+", sentence[at + len(name):])[:UNIT_WORDS]:
+        bare = word.strip(".,;:!?”’\"')")
+        if not re.fullmatch(r"[a-z][a-z-]*", bare) or bare in STOPWORDS:
+            break
+        words.append(bare)
+        if bare != word:
+            break
+    return " ".join([name, *words])
+
+
+_BARE_NUMBER = re.compile(r"\d[\d,.]*")
 
 
 def spelled_out(name: str) -> str:

@@ -15,7 +15,14 @@ from qa.extractive.lexicon import MEASURES, STATE_NAMES
 from qa.extractive.question import Question
 from qa.extractive.roots import meets, roots
 from qa.extractive.sentences import Sentence
-from qa.extractive.shaping import fullest, norm, spelled_out, widened, with_region
+from qa.extractive.shaping import (
+    fullest,
+    norm,
+    spelled_out,
+    widened,
+    with_region,
+    with_unit,
+)
 from qa.extractive.weights import (
     COUNT_CHARS,
     LIST_GAP_CHARS,
@@ -26,6 +33,7 @@ from qa.extractive.weights import (
     VoteFeatures,
     Weights,
 )
+from qa.questions import NUMBER
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,8 @@ def short_answer(scored: Sequence[Sentence], question: Question, w: Weights,
     agreed = vote("", [winner], support)
     if agreed.share >= w.min_share or support is lead:
         name = with_region(widened(shown[winner], support.text), support)
+        if question.labels & NUMBER:
+            name = with_unit(name, support.text)
         if question.labels & {"PERSON", "ORG"} and not question.labels & {"GPE"}:
             name = fullest(name, context)
         return dataclasses.replace(agreed, answer=spelled_out(name))
