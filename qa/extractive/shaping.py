@@ -72,9 +72,9 @@ def with_region(name: str, sentence: Sentence) -> str:
 
 
 def with_unit(name: str, sentence: str) -> str:
-    """A bare number with the words that say what it counts right after it (up to
-    UNIT_WORDS, not past a function word): "75 basis points", "850 nurses"."""
-    if not _BARE_NUMBER.fullmatch(name):
+    """A number said without what it counts, with the words that say it right after it (up
+    to UNIT_WORDS, not past a function word): "75 basis points", "about 3,000 passengers"."""
+    if not _BARE_NUMBER.search(name):
         return name
     at = sentence.find(name)
     if at < 0:
@@ -90,7 +90,7 @@ def with_unit(name: str, sentence: str) -> str:
     return " ".join([name, *words])
 
 
-_BARE_NUMBER = re.compile(r"\d[\d,.]*")
+_BARE_NUMBER = re.compile(r"(?:^|\s)\$?\d[\d,.]*$")  # "75", "about 3,000"; not "$48 million"
 
 
 def spelled_out(name: str) -> str:

@@ -31,7 +31,7 @@ def test_a_bare_number_is_said_with_what_it_counts():
     assert with_unit("75", "At its last meeting, it hiked rates by 75 basis points.") == \
         "75 basis points"
     assert with_unit("850", "The union represents 850 nurses at the hospital.") == "850 nurses"
-    assert with_unit("40", "It will strike at 40 theaters.") == "40 theaters"
+    assert with_unit("about 40", "It will strike at about 40 theaters.") == "about 40 theaters"
     assert with_unit("2021", "It failed in 2021 after a panel did not open.") == "2021"
     assert with_unit("$48 million", "It paid $48 million for the chain.") == "$48 million"
 
