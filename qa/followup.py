@@ -21,7 +21,6 @@ REFERRING = {"they", "them", "their", "he", "she", "him", "her", "his", "it", "i
 SHORT_WORDS = 3  # a follow-up this short ("For which county?") leans on the previous question
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITEMS = re.compile(r",\s+(?:and\s+)?|\s+and\s+")
-_QUOTE = re.compile(r"“(.+?)”")
 _CHOOSING = re.compile(r"\b(?:which|who|what)(?:\s+one)?\s+of\s+(?:them|these|those)\b|"
                        r"\bwhich one\b", re.I)
 _PERSON = re.compile(r"\b(he|she|him|his|her)\b", re.I)
@@ -45,11 +44,10 @@ def items_of(answer: str, labels: frozenset[str] = frozenset()) -> tuple[str, ..
     bold = _BOLD.search(answer)
     if bold:
         return tuple(i.strip() for i in _ITEMS.split(bold.group(1)) if i.strip())
-    quote = _QUOTE.search(answer)
+    quote = answer.partition("“")[2].partition("”")[0]
     if not quote or not labels & NAMES or answer.startswith(NOT_ANSWERED):
         return ()
-    return tuple(dict.fromkeys(e.text for e in entities([quote.group(1)])[0]
-                               if e.label in labels))
+    return tuple(dict.fromkeys(e.text for e in entities([quote])[0] if e.label in labels))
 
 
 def resolve(query: Query) -> Resolved:

@@ -69,10 +69,6 @@ _RULES = [
     (re.compile(rf"\bhow many (?:{'|'.join(_SPANS.split())})\b"), NUMBER | DATE | {"TIME"}),
     (re.compile(r"\bhow (?:many|much|tall|far)\b|\bwhat (?:percentage|percent|number|"
                 r"amount|price)\b"), NUMBER),
-    # "how big", "how strong": a measure with its unit ("$1.34 billion", "110 mph"), not a
-    # bare count ("two" winners)
-    (re.compile(r"\bhow (?:big|large|high|strong|fast|heavy|deep|wide|hot|cold|expensive)\b"),
-     NUMBER - {"CARDINAL"}),
     (re.compile(r"\bwhen\b|\bwhat time\b"), DATE),
     (re.compile(r"\bwhere\b"), PLACE),
     (re.compile(r"\bwho(?:m|se)?\b"), PERSON),

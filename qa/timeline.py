@@ -8,16 +8,15 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from index.records import Article, iso
 from qa.citations import Answer, Quote, Stage, citation_of, is_verbatim
 from qa.extractive import Reading
 from qa.extractive.sentences import Sentence
-from qa.extractive.shaping import norm, with_unit
+from qa.extractive.shaping import norm
 from qa.extractive.vote import apt_only
-from qa.questions import NUMBER
 
 TIMELINE_CHUNKS = 16  # chunks read for a timeline: more than for one answer, to span time
 MOST_STAGES = 5  # distinct answers shown at most
@@ -50,27 +49,18 @@ def stages_read(reading: Reading, articles: Mapping[str, Article]
                 ) -> list[tuple[str, datetime.date, datetime.date, Quote]]:
     """The stages of the candidates the reader's vote weighs: the entities of the kind asked
     for, and of those, what the question counts when some count it ("3,500 passengers", not
-    "six dollars", for "how many passengers"), numbers said with what they count as the
-    short answer says them."""
+    "six dollars", for "how many passengers")."""
     sentences = [s for s in reading.sentences if s.entities]
-    question = reading.question
-    if question is None:
-        return stages_of(sentences, articles)
-    return stages_of(apt_only(sentences, question), articles,
-                     with_unit if question.labels & NUMBER else _as_tagged)
+    if reading.question is not None:
+        sentences = apt_only(sentences, reading.question)
+    return stages_of(sentences, articles)
 
 
-def _as_tagged(name: str, _sentence: str) -> str:
-    return name
-
-
-def stages_of(sentences: Sequence[Sentence], articles: Mapping[str, Article],
-              said: Callable[[str, str], str] = _as_tagged
+def stages_of(sentences: Sequence[Sentence], articles: Mapping[str, Article]
               ) -> list[tuple[str, datetime.date, datetime.date, Quote]]:
     """(answer, first day, last day, quote) for each distinct answer the scored sentences
-    state (as `said` words it in its sentence), oldest first. An answer weighs the scores of
-    the sentences stating it (below zero: nothing); undated articles cannot be placed in
-    time and are left out."""
+    state, oldest first. An answer weighs the scores of the sentences stating it (below
+    zero: nothing); undated articles cannot be placed in time and are left out."""
     dated = [s for s in sentences if s.entities and (a := articles.get(s.article_id))
              and a.date is not None]
     if not dated:
@@ -78,7 +68,7 @@ def stages_of(sentences: Sequence[Sentence], articles: Mapping[str, Article],
     groups: list[_Group] = []
     for s in dated:
         weight = max(s.score, 0.0) + 1e-6
-        for e in dict.fromkeys(said(e.text, s.text) for e in s.entities):
+        for e in dict.fromkeys(e.text for e in s.entities):
             into = next((g for g in groups if any(same_answer(e, k) for k in g.keys)), None)
             if into is None:
                 groups.append(_Group(e, frozenset({e}), weight, (s,)))

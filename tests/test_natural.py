@@ -73,11 +73,11 @@ def test_the_set_is_large_frozen_in_format_and_every_gold_stands_in_its_evidence
     assert not natural.is_natural(DATA / "questions-dev.jsonl")
 
 
-# What the folders of this repository (seeds/ and bench/natural/folders/, 75 questions) must
+# What the folders of this repository (seeds/ and bench/natural/folders/, 74 questions) must
 # keep scoring, both halves together, by kind: each floor sits below the measured score
 # (BENCHMARKS.md, "Natural questions") by two or three questions' worth.
-FLOORS = {"acc@60": 0.65, "acc@300": 0.85, "who acc@60": 0.55, "number acc@60": 0.65,
-          "followup acc@60": 0.65, "list whole@120": 0.3, "unanswerable abstained": 0.05}
+FLOORS = {"acc@60": 0.55, "acc@300": 0.75, "who acc@60": 0.55, "number acc@60": 0.5,
+          "followup acc@60": 0.6, "list whole@120": 0.3, "unanswerable abstained": 0.05}
 
 
 def in_repository(i: Item) -> bool:

@@ -7,14 +7,7 @@ import re
 
 from index.terms import stem, terms
 from qa.entities import NAMES, Entity
-from qa.extractive.lexicon import (
-    DEMONYM_ENDINGS,
-    LENGTH,
-    MONTH_PREFIXES,
-    NUMBER_WORDS,
-    PRONOUNS,
-    VAGUE,
-)
+from qa.extractive.lexicon import DEMONYM_ENDINGS, MONTH_PREFIXES, NUMBER_WORDS, PRONOUNS, VAGUE
 from qa.extractive.question import Question
 from qa.questions import labels_of
 
@@ -37,15 +30,6 @@ _DATELINE = re.compile(r"[A-Z][A-Z.' -]+(?:, [A-Z][\w.' ]*)?(?: \(\w+\))? [â€”â€
 _AGE = re.compile(r"\d+[- ]years?[- ]old")
 _ASKS_AGE = re.compile(r"\b(old|age)\b")
 _NUMBER_WORD = re.compile(rf"\b(?:{NUMBER_WORDS})\b")
-
-
-def with_lengths(text: str, found: list[Entity]) -> list[Entity]:
-    """For a "how long" question: a sentence's entities, the lengths it states in place of
-    any they overlap ("closed for eight months", tagged a vague DATE or not at all; "a
-    three-day strike"), in order."""
-    lengths = [Entity(m.group(), "QUANTITY", m.start(), m.end()) for m in LENGTH.finditer(text)]
-    others = [e for e in found if not any(e.start < n.end and n.start < e.end for n in lengths)]
-    return sorted(others + lengths, key=lambda e: e.start)
 
 
 _COMPOUND = re.compile(r"-([a-z]+)")  # "seven-time", "three-day"

@@ -16,15 +16,6 @@ LEADING_COUNT = re.compile(r"^(?:[\d.,]+|one|two|three|four|five|six|seven|eight
                            r"dozens|hundreds|thousands|millions)\s+")
 
 
-# What a length is measured in, of time or of anything: "how long" is answered by "eight
-# months", "a three-day strike", "a 15,000-word piece", not by "1686".
-_UNITS = (r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)|"
-          r"miles?|feet|foot|inch(?:es)?|(?:kilo|centi)?met(?:er|re)s?|km|words?|pages?)")
-MEASURES = re.compile(rf"\b{_UNITS}\b", re.I)
-# A length said in full, which the entity tagger often leaves untagged ("three-day").
-LENGTH = re.compile(rf"\b(?:\d[\d,.]*|{NUMBER_WORDS}|an?)[- ]{_UNITS}\b", re.I)
-
-
 # How a month's name begins: a date with one of these names a day, not "this week".
 MONTH_PREFIXES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                   "dec")

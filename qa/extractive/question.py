@@ -60,11 +60,6 @@ class Question:
         return self.asked.lower().endswith("state")
 
     @property
-    def asks_length(self) -> bool:
-        """Whether it asks how long something lasted or is ("how long was it closed?")."""
-        return re.search(r"\bhow long\b", self.text, re.I) is not None
-
-    @property
     def asks_who(self) -> bool:
         return re.match(r"\s*who\b", self.text.lower()) is not None
 

@@ -13,7 +13,7 @@ from index.terms import term_set
 from qa.citations import Claim, Draft
 from qa.entities import entities, noun_phrases, spread
 from qa.evidence import Evidence
-from qa.extractive.candidates import as_introduced, in_question, informative, with_lengths
+from qa.extractive.candidates import as_introduced, in_question, informative
 from qa.extractive.confidence import Confidence, Signals, signals
 from qa.extractive.confidence import fitted as fitted_confidence
 from qa.extractive.lexicon import LEADING_COUNT
@@ -129,8 +129,6 @@ class ExtractiveReader:
         labels = question.labels
         found = (noun_phrases(texts, question.kind) if labels == PHRASE
                  else spread(texts, entities(texts)) if labels else [[] for _ in top])
-        if question.asks_length:
-            found = [with_lengths(t, ents) for t, ents in zip(texts, found, strict=True)]
         scored = []
         for s, i, ents in zip(top, order, found, strict=True):
             ents = [as_introduced(e, s.text, labels) for e in ents]

@@ -8,12 +8,11 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from index.records import Article
-from index.terms import STOPWORDS
 from qa.citations import Quote
 from qa.dates import Window
 from qa.extractive.lexicon import STATES
 from qa.extractive.sentences import Sentence
-from qa.extractive.weights import LEAD_CHARS, LEAD_WORDS, SAME_STORY, UNIT_WORDS, VOTERS
+from qa.extractive.weights import LEAD_CHARS, LEAD_WORDS, SAME_STORY, VOTERS
 
 
 def norm(text: str) -> str:
@@ -69,28 +68,6 @@ def with_region(name: str, sentence: Sentence) -> str:
                 and sentence.text[after : e.start] == ", ":
             return f"{name}, {e.text}"
     return name
-
-
-def with_unit(name: str, sentence: str) -> str:
-    """A number said without what it counts, with the words that say it right after it (up
-    to UNIT_WORDS, not past a function word): "75 basis points", "about 3,000 passengers"."""
-    if not _BARE_NUMBER.search(name):
-        return name
-    at = sentence.find(name)
-    if at < 0:
-        return name
-    words = []
-    for word in re.findall(r"\S+", sentence[at + len(name):])[:UNIT_WORDS]:
-        bare = word.strip(".,;:!?”’\"')")
-        if not re.fullmatch(r"[a-z][a-z-]*", bare) or bare in STOPWORDS:
-            break
-        words.append(bare)
-        if bare != word:
-            break
-    return " ".join([name, *words])
-
-
-_BARE_NUMBER = re.compile(r"(?:^|\s)\$?\d[\d,.]*$")  # "75", "about 3,000"; not "$48 million"
 
 
 def spelled_out(name: str) -> str:

@@ -11,18 +11,11 @@ from dataclasses import dataclass, field
 
 from index.terms import terms
 from qa.entities import Entity
-from qa.extractive.lexicon import MEASURES, STATE_NAMES
+from qa.extractive.lexicon import STATE_NAMES
 from qa.extractive.question import Question
 from qa.extractive.roots import meets, roots
 from qa.extractive.sentences import Sentence
-from qa.extractive.shaping import (
-    fullest,
-    norm,
-    spelled_out,
-    widened,
-    with_region,
-    with_unit,
-)
+from qa.extractive.shaping import fullest, norm, spelled_out, widened, with_region
 from qa.extractive.weights import (
     COUNT_CHARS,
     LIST_GAP_CHARS,
@@ -33,7 +26,6 @@ from qa.extractive.weights import (
     VoteFeatures,
     Weights,
 )
-from qa.questions import NUMBER
 
 
 @dataclass(frozen=True)
@@ -86,8 +78,6 @@ def short_answer(scored: Sequence[Sentence], question: Question, w: Weights,
     agreed = vote("", [winner], support)
     if agreed.share >= w.min_share or support is lead:
         name = with_region(widened(shown[winner], support.text), support)
-        if question.labels & NUMBER:
-            name = with_unit(name, support.text)
         if question.labels & {"PERSON", "ORG"} and not question.labels & {"GPE"}:
             name = fullest(name, context)
         return dataclasses.replace(agreed, answer=spelled_out(name))
@@ -96,16 +86,13 @@ def short_answer(scored: Sequence[Sentence], question: Question, w: Weights,
 
 def apt_only(typed: list[Sentence], question: Question) -> list[Sentence]:
     """When some candidates are what the question asks for exactly (a number followed by
-    what it counts, "one Super Bowl"; a length for "how long", "eight months"; or a US state
-    for "which state"), only those: not the "15" of "15 as the team's starting quarterback",
-    not "1686" for how long, not "Los Angeles" for a state."""
+    what it counts, "one Super Bowl", or a US state for "which state"), only those: not the
+    "15" of "15 as the team's starting quarterback", not "Los Angeles" for a state."""
     unit = question.unit_terms
 
     def apt(s: Sentence, e: Entity) -> bool:
-        after = s.text[e.start : e.end + COUNT_CHARS]
-        counts = bool(unit) and unit[0] in terms(after)
-        lasts = question.asks_length and MEASURES.search(after) is not None
-        return counts or lasts or (question.asks_state and spelled_out(e.text) in STATE_NAMES)
+        counts = bool(unit) and unit[0] in terms(s.text[e.start : e.end + COUNT_CHARS])
+        return counts or (question.asks_state and spelled_out(e.text) in STATE_NAMES)
 
     if not any(apt(s, e) for s in typed[:VOTERS] for e in s.entities):
         return typed

@@ -110,7 +110,6 @@ VOTERS = 6  # the best sentences naming a candidate that vote (and whose dates a
 STEM_CHARS = 6  # a name in the question is seen in a sentence that has a term so beginning
 WORD_STEM_CHARS = 5  # a question's word is found by its beginning ("balancing": "balanc")
 COUNT_CHARS = 12  # how far after a number the unit it counts is looked for
-UNIT_WORDS = 2  # words after a bare number said with it as what it counts ("basis points")
 SLOT_CHARS = 40  # how far before a candidate its slot word is found
 RECENT_DAYS = 14  # days in focus of at most this span are "the last days" ("this week")
 STALE_DAYS = 365  # the penalty for an article older than the days in focus grows over this

@@ -7,7 +7,7 @@ import pytest
 
 from qa.entities import Entity
 from qa.extractive import Sentence, Weights
-from qa.extractive.candidates import as_introduced, in_question, informative, with_lengths
+from qa.extractive.candidates import as_introduced, in_question, informative
 from qa.extractive.question import Question, slot_pattern
 from qa.extractive.shaping import fullest
 from qa.extractive.vote import Vote, chosen, nearest, short_answer
@@ -157,18 +157,6 @@ def test_noun_phrases_are_never_listed_only_one_is_proposed():
     assert question.labels == frozenset({"PHRASE"}) and not question.asks_several
     vote = short_answer([best], question, Weights())
     assert vote.answer and not vote.listed and " and " not in vote.answer
-
-
-def test_how_long_is_answered_by_a_length_even_one_the_tagger_left_out():
-    text = "The café, founded in 1686, had been closed for eight months before a three-day fair."
-    tagged = [entity("1686", "DATE", text), entity("eight months", "DATE", text)]
-    found = with_lengths(text, tagged)
-    assert [(e.text, e.label) for e in found] == [
-        ("1686", "DATE"), ("eight months", "QUANTITY"), ("three-day", "QUANTITY")]
-    question = Question.of("How long was it closed?")
-    assert question.asks_length and not Question.of("How old was it?").asks_length
-    best = dataclasses.replace(scored(text, 2.0), entities=tuple(found[:2]))
-    assert short_answer([best], question, Weights()).answer == "eight months"
 
 
 def test_which_of_them_chooses_among_the_previous_items_by_the_nearest_words():
