@@ -27,9 +27,8 @@ from index.vectors import VectorIndex
 # article, not a page of the whole collection at a time: Chroma's cost for a page grows
 # with the collection, ~8 s per 5,000 chunks at 2.5M, against ~1 s per 500 articles.)
 SYNC_BATCH = 500
-# Articles applied per transaction while catching up: a catch-up cut short resumes after
-# the last one that committed, and each extends the newest segment's graph once (~125k
-# chunks, ~200 MB of vectors in memory).
+# Articles applied per transaction while catching up: a catch-up cut short resumes after the
+# last that committed; each extends the newest segment's graph once (~125k chunks, ~200 MB).
 COMMIT_ARTICLES = 5000
 # Chunks read from the SQLite file at a time when the terms are written again from it.
 REINDEX_BATCH = 5000
@@ -110,7 +109,7 @@ class DerivedIndex:
             if self._state("generation") == generation:  # another process just did it
                 return
             self.vectors.reload()  # as the last writer left it
-            newest = int(self._state("newest") or 0) if self._vectors_whole() else 0
+            newest = self._newest() if self._vectors_whole() else 0
             changes = self.store.changes(max(newest - OVERLAP_NS, 0))
             if newest and changes.created != self._state("created"):  # a new store (rebuilt)
                 newest = 0
@@ -126,11 +125,9 @@ class DerivedIndex:
                 have = self._digests(batch)
                 self._apply([], [id_ for id_ in batch
                                  if have.get(id_) != changes.committed[id_].digest], have)
-                self._set(newest=max(int(self._state("newest") or 0),
-                                     changes.committed_in[batch[-1]]))
+                self._set(newest=max(self._newest(), changes.committed_in[batch[-1]]))
         with transaction(self._db):
-            self._set(generation=generation,
-                      newest=max(int(self._state("newest") or 0), changes.newest))
+            self._set(generation=generation, newest=max(self._newest(), changes.newest))
 
     def _apply(self, removed: list[str], todo: list[str], have: dict[str, str],
                clear: bool = False) -> None:
@@ -235,6 +232,9 @@ class DerivedIndex:
     def _state(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
+
+    def _newest(self) -> int:  # when the newest change applied here was committed (0: none)
+        return int(self._state("newest") or 0)
 
     # -- reading ------------------------------------------------------------------------------
     def search(self, query: str, k: int, scope: Scope = EVERYTHING) -> list[Hit]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from index.texts import parts
+
 # Records read in one request when reading everything (a page also bounds the texts held
 # at once).
 PAGE = 5000
@@ -30,11 +32,7 @@ def matching(collection, where: dict) -> dict[str, dict]:
     removed between the two reads is left out."""
     ids = collection.get(where=where, include=[])["ids"]
     found: dict[str, dict] = {}
-    for part in parts(ids):
+    for part in parts(ids, IDS):
         got = collection.get(ids=part, include=["metadatas"])
         found.update(zip(got["ids"], got["metadatas"], strict=True))
     return found
-
-
-def parts(ids: list[str]) -> Iterator[list[str]]:
-    return (ids[i : i + IDS] for i in range(0, len(ids), IDS))

@@ -32,9 +32,10 @@ from index.layout import (
     names,
     stored_chunk,
 )
-from index.reads import matching, pages, parts
+from index.reads import IDS, matching, pages
 from index.records import Article, CatalogEntry, Chunk, day_number
 from index.settings import Settings
+from index.texts import parts
 
 # Beside an embedded index's chroma.sqlite3: the store's generation (Store.generation).
 GENERATION_FILE = "generation"
@@ -169,7 +170,7 @@ class Store:
 
     def _committed(self, article_ids: Sequence[str]) -> Iterator[tuple[Article, dict]]:
         """The committed articles of these ids, with their contents."""
-        for part in parts(list(article_ids)):
+        for part in parts(list(article_ids), IDS):
             got = self.articles.get(ids=part, include=["metadatas"])
             if not got["ids"]:
                 continue
@@ -231,14 +232,14 @@ class Store:
         if not article_ids:
             return
         generation = time.time_ns()
-        for part in parts(article_ids):
+        for part in parts(article_ids, IDS):
             self._collections.removed.upsert(ids=part, embeddings=[[1.0]] * len(part),
                                         metadatas=[{"generation": generation}] * len(part))
         for bucket, ids in self._by_bucket(article_ids):
             if (collection := self._chunks(bucket)) is not None:
-                for part in parts(ids):
+                for part in parts(ids, IDS):
                     collection.delete(where={"article_id": {"$in": part}})
-        for part in parts(article_ids):
+        for part in parts(article_ids, IDS):
             self.articles.delete(ids=part)
             self._collections.contents.delete(ids=part)
         self._touch(generation)
